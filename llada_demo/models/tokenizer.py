@@ -1,0 +1,79 @@
+"""One tokenizer path for LLaDA-8B and the embedded models: loading, special ids, chat prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from ..errors import SettingsError
+
+# LLaDA-8B-Instruct's special tokens; the embedded tokenizers carry the same strings.
+BOS, EOS, MASK = "<|startoftext|>", "<|endoftext|>", "<|mdm_mask|>"
+START_HEADER, END_HEADER, EOT = "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"
+SPECIAL_TOKENS = [BOS, EOS, MASK, START_HEADER, END_HEADER, EOT]
+
+# Llama-3-style template, the shape LLaDA-8B-Instruct uses: BOS, then per message
+# "<|start_header_id|>role<|end_header_id|>\n\n" + content + "<|eot_id|>".
+CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}"
+    "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim + '<|eot_id|>' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+)
+
+
+@dataclass(frozen=True)
+class SpecialIds:
+    """Ids the sampler and views need: the mask, and the tokens that end an answer."""
+
+    mask: int
+    eos: int
+    eot: int | None
+    bos: int | None
+
+    @property
+    def stops(self) -> tuple[int, ...]:
+        return tuple(i for i in (self.eos, self.eot) if i is not None)
+
+
+def load_tokenizer(path_or_repo: str, revision: str | None = None) -> PreTrainedTokenizerBase:
+    tokenizer = AutoTokenizer.from_pretrained(path_or_repo, revision=revision)
+    if not getattr(tokenizer, "chat_template", None):
+        tokenizer.chat_template = CHAT_TEMPLATE  # the Base checkpoint ships without one
+    return tokenizer
+
+
+def special_ids(tokenizer: PreTrainedTokenizerBase) -> SpecialIds:
+    def lookup(token: str) -> int | None:
+        index = tokenizer.convert_tokens_to_ids(token)
+        return None if index is None or index == tokenizer.unk_token_id else int(index)
+
+    mask, eos = lookup(MASK), lookup(EOS)
+    if mask is None or eos is None:
+        raise ValueError(f"tokenizer lacks LLaDA's {MASK} or {EOS} token")
+    return SpecialIds(mask=mask, eos=eos, eot=lookup(EOT), bos=lookup(BOS))
+
+
+def chat_prompt_ids(tokenizer: PreTrainedTokenizerBase, messages: list[dict]) -> torch.LongTensor:
+    """Encode a multi-turn history (list of {"role", "content"}) ready for the assistant's answer."""
+    if not messages or not str(messages[-1].get("content", "")).strip():
+        raise SettingsError("The prompt is empty: type a message first.")
+    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    # The template writes BOS itself, so the tokenizer must not add another.
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    return torch.tensor([ids], dtype=torch.long)
+
+
+def plain_prompt_ids(tokenizer: PreTrainedTokenizerBase, text: str) -> torch.LongTensor:
+    """Encode raw text (no chat template), e.g. for a Base model or infilling."""
+    if not text.strip():
+        raise SettingsError("The prompt is empty: type some text first.")
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    bos = special_ids(tokenizer).bos
+    return torch.tensor([([bos] if bos is not None else []) + ids], dtype=torch.long)
+
+
+def token_texts(tokenizer: PreTrainedTokenizerBase, ids) -> list[str]:
+    """The text of each token on its own (for grids and hovers), byte-level markers decoded."""
+    return [tokenizer.decode([int(i)], skip_special_tokens=False) for i in ids]

@@ -1,0 +1,7 @@
+"""The sampler: settings, strategies, the denoising loop. No UI imports here."""
+
+from .sampler import check_prompt, generate, iterate, new_trace
+from .settings import SamplingSettings, nearest_valid
+from .strategies import STRATEGIES
+
+__all__ = ["STRATEGIES", "SamplingSettings", "check_prompt", "generate", "iterate", "nearest_valid", "new_trace"]

@@ -1,0 +1,160 @@
+"""The reverse process: LLaDA's denoising loop as a generator of step records, and generate()."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from ..errors import SettingsError
+from ..trace import StepRecord, Trace
+from .schedule import transfer_schedule
+from .settings import SamplingSettings
+from .strategies import STRATEGIES, Candidates
+
+
+def check_prompt(model, input_ids: torch.Tensor, settings: SamplingSettings) -> None:
+    """Prompt checks that need the model: non-empty, one sequence, fits the context."""
+    if input_ids.dim() != 2 or input_ids.shape[0] != 1:
+        raise SettingsError(f"input_ids must have shape [1, L], got {tuple(input_ids.shape)}.")
+    if input_ids.shape[1] == 0:
+        raise SettingsError("The prompt is empty: type a message first.")
+    limit = getattr(model.config, "max_sequence_length", None)
+    total = input_ids.shape[1] + settings.gen_length
+    if limit is not None and total > limit:
+        room = limit - input_ids.shape[1]
+        advice = f"shorten the answer to at most {room} tokens" if room > 0 else "shorten the prompt"
+        raise SettingsError(
+            f"Prompt ({input_ids.shape[1]} tokens) plus answer ({settings.gen_length}) exceeds the "
+            f"model's context of {limit} tokens: {advice}."
+        )
+
+
+def gumbel_argmax(logits: torch.Tensor, temperature: float, generator: torch.Generator | None) -> torch.Tensor:
+    """argmax of exp(logits) / (-log U)^temperature in float64, as the official sampler does.
+
+    temperature 0 is plain argmax (greedy, deterministic).
+    """
+    if temperature == 0:
+        return torch.argmax(logits, dim=-1)
+    logits = logits.to(torch.float64)
+    noise = torch.rand(logits.shape, generator=generator, device=logits.device, dtype=torch.float64)
+    return torch.argmax(logits.exp() / (-torch.log(noise)) ** temperature, dim=-1)
+
+
+def answer_logits(model, x: torch.Tensor, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float):
+    """One forward pass; logits of the answer positions only, with classifier-free guidance.
+
+    CFG runs a second copy whose prompt is all [MASK] in the same batch and combines
+    un + (cfg_scale + 1) * (cond - un), in the model's dtype as the official code does.
+    """
+    positions = slice(prompt_length, None)
+    if cfg_scale > 0:
+        unconditional = x.clone()
+        unconditional[prompt_index] = model.config.mask_token_id
+        logits = model(torch.cat([x, unconditional]), logits_positions=positions).logits
+        cond, uncond = logits[0], logits[1]
+        return uncond + (cfg_scale + 1) * (cond - uncond)
+    return model(x, logits_positions=positions).logits[0]
+
+
+def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
+    if seed is None:
+        return None
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    return generator
+
+
+@torch.no_grad()
+def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> Iterator[StepRecord]:
+    """Run the reverse process, yielding one StepRecord per forward pass.
+
+    The answer starts as gen_length [MASK] tokens; blocks are filled left to right; in each
+    step every masked position of the current block competes and the strategy commits some.
+    At temperature 0 with `low_confidence` this commits the same tokens, at the same
+    positions, at the same steps as the official LLaDA generate().
+    """
+    check_prompt(model, input_ids, settings)
+    strategy = STRATEGIES[settings.strategy]
+    device = next(model.parameters()).device
+    mask_id = model.config.mask_token_id
+    prompt_length = input_ids.shape[1]
+    x = torch.full((1, prompt_length + settings.gen_length), mask_id, dtype=torch.long, device=device)
+    x[:, :prompt_length] = input_ids.to(device)
+    prompt_index = x != mask_id
+    answer = x[0, prompt_length:]  # a view: committing into it updates x
+    generator = _seeded_generator(settings.seed, device)
+    start_time, nfe, step = time.perf_counter(), 0, 0
+
+    for block in range(settings.num_blocks):
+        lo, hi = block * settings.block_length, (block + 1) * settings.block_length
+        schedule = transfer_schedule(int((answer[lo:hi] == mask_id).sum()), settings.steps_per_block)
+        block_step = 0
+        while True:
+            if strategy.fixed_schedule:
+                if block_step >= len(schedule):
+                    break
+                count = schedule[block_step]
+            elif not bool((answer[lo:hi] == mask_id).any()):
+                break
+            else:
+                count = 0
+            logits = answer_logits(model, x, prompt_index, prompt_length, settings.cfg_scale)
+            nfe += 1
+
+            # What every answer position would be now (shown on hover for masked cells).
+            log_probs = torch.log_softmax(logits.float(), dim=-1)
+            best_log_prob, predicted = log_probs.max(dim=-1)
+
+            positions = lo + torch.nonzero(answer[lo:hi] == mask_id).flatten()
+            committed = positions[:0]
+            confidence = torch.zeros(0, dtype=torch.float64, device=device)
+            if positions.numel() and (count > 0 or not strategy.fixed_schedule):
+                block_logits = logits[positions]
+                tokens = gumbel_argmax(block_logits, settings.temperature, generator)
+                probs = torch.softmax(block_logits.to(torch.float64), dim=-1)
+                token_probs = probs.gather(-1, tokens[:, None]).squeeze(-1)
+                candidates = Candidates(block_logits, tokens, probs, token_probs, generator)
+                chosen = strategy.select(candidates, count, settings.threshold)
+                committed, confidence = positions[chosen], token_probs[chosen]
+                answer[committed] = tokens[chosen]
+
+            yield StepRecord(
+                step=step,
+                block=block,
+                tokens=answer.cpu().numpy().astype(np.int32),
+                committed=committed.cpu().numpy().astype(np.int32),
+                committed_confidence=confidence.float().cpu().numpy(),
+                predicted=predicted.cpu().numpy().astype(np.int32),
+                predicted_confidence=best_log_prob.exp().cpu().numpy(),
+                nfe=nfe,
+                elapsed=time.perf_counter() - start_time,
+            )
+            step += 1
+            block_step += 1
+
+
+def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(), **info) -> Trace:
+    """An empty trace for a run about to start (steps are appended as they come)."""
+    config = model.config
+    stops = tuple(stop_ids) or tuple(
+        i for i in (getattr(config, "eos_token_id", None), getattr(config, "eot_token_id", None)) if i is not None
+    )
+    return Trace(
+        prompt_ids=input_ids[0].cpu().numpy().astype(np.int32),
+        settings=settings,
+        mask_id=config.mask_token_id,
+        stop_ids=stops,
+        **info,
+    )
+
+
+def generate(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(), **info) -> Trace:
+    """Run to the end and return the whole trace; `trace.sequence` is prompt + answer ids."""
+    trace = new_trace(model, input_ids, settings, stop_ids, **info)
+    trace.steps.extend(iterate(model, input_ids, settings))
+    trace.finished = True
+    return trace

@@ -1,0 +1,167 @@
+"""SamplingSettings: every user-set knob of a run, validated in this one place."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+from ..errors import SettingsError
+from .strategies import STRATEGIES
+
+MAX_GEN_LENGTH = 4096
+
+
+def _check_int(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise SettingsError(f"{name} must be a whole number, got {value!r}.")
+    value = int(value)
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}.")
+    return value
+
+
+def _check_float(name: str, value, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SettingsError(f"{name} must be a number, got {value!r}.")
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}.")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """How to run LLaDA's reverse process.
+
+    gen_length: answer tokens (all start as [MASK]); block_length: the answer is filled in
+    blocks of this size, left to right; steps: forward passes in all, split evenly over the
+    blocks (the `threshold` strategy stops a block early once it is filled); temperature:
+    Gumbel noise on the logits (0 = greedy); cfg_scale: classifier-free guidance (0 = off);
+    strategy: which masked positions to commit each step; threshold: tau for `threshold`.
+    """
+
+    gen_length: int
+    steps: int
+    block_length: int
+    temperature: float = 0.0
+    cfg_scale: float = 0.0
+    strategy: str = "low_confidence"
+    threshold: float = 0.9
+    seed: int | None = None
+
+    def __post_init__(self):
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
+        set_("gen_length", _check_int("Answer length", self.gen_length, 1, MAX_GEN_LENGTH))
+        set_("block_length", _check_int("Block length", self.block_length, 1, self.gen_length))
+        set_("steps", _check_int("Steps", self.steps, 1, 1 << 20))
+        set_("temperature", _check_float("Temperature", self.temperature, 0.0, 100.0))
+        set_("cfg_scale", _check_float("CFG scale", self.cfg_scale, 0.0, 100.0))
+        set_("threshold", _check_float("Threshold tau", self.threshold, 0.0, 1.0))
+        if self.seed is not None:
+            set_("seed", _check_int("Seed", self.seed, 0, 2**63 - 1))
+        if self.strategy not in STRATEGIES:
+            raise SettingsError(f"Unknown strategy {self.strategy!r}: choose one of {', '.join(STRATEGIES)}.")
+        if self.gen_length % self.block_length:
+            raise SettingsError(
+                f"Block length {self.block_length} must divide the answer length {self.gen_length}.",
+                suggestion=nearest_valid(self),
+            )
+        if self.steps > self.gen_length:
+            raise SettingsError(
+                f"Steps ({self.steps}) cannot exceed the answer length ({self.gen_length}): "
+                "every step must commit at least one token.",
+                suggestion=nearest_valid(self),
+            )
+        if self.steps % self.num_blocks:
+            raise SettingsError(
+                f"Steps ({self.steps}) must be a multiple of the number of blocks "
+                f"({self.gen_length} / {self.block_length} = {self.num_blocks}).",
+                suggestion=nearest_valid(self),
+            )
+
+    @property
+    def num_blocks(self) -> int:
+        return self.gen_length // self.block_length
+
+    @property
+    def steps_per_block(self) -> int:
+        return self.steps // self.num_blocks
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> SamplingSettings:
+        """Build from loosely typed input (API, CLI, JSON): numbers given as text are accepted."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        cleaned = {}
+        for name, value in values.items():
+            if isinstance(value, str) and name != "strategy":
+                text = value.strip()
+                if name == "seed" and text in ("", "none", "None"):
+                    value = None
+                else:
+                    try:
+                        value = float(text)
+                    except ValueError:
+                        raise SettingsError(f"{name} must be a number, got {value!r}.") from None
+            if name == "seed" and isinstance(value, float) and value == int(value):
+                value = int(value)
+            cleaned[name] = value
+        try:
+            return cls(**cleaned)
+        except TypeError as error:  # a missing required field
+            raise SettingsError(f"Missing setting: {error}.") from None
+
+    def replace(self, **changes) -> SamplingSettings:
+        return replace(self, **changes)
+
+
+def _nearest_divisor(n: int, target: int) -> int:
+    divisors = [d for d in range(1, n + 1) if n % d == 0]
+    return min(divisors, key=lambda d: (abs(d - target), -d))
+
+
+def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
+    """The valid settings closest to what was asked (for the UI to offer after an error).
+
+    Keeps the answer length (clamped to 1..MAX_GEN_LENGTH), moves the block length to the
+    nearest divisor of it, then the steps to the nearest multiple of the block count that is
+    not above the answer length. Other fields are clamped into range.
+    """
+    if isinstance(settings_or_values, SamplingSettings):
+        values = {f.name: getattr(settings_or_values, f.name) for f in fields(SamplingSettings)}
+    else:
+        values = dict(settings_or_values)
+    values.update(overrides)
+
+    def number(name, default):
+        try:
+            value = float(values.get(name, default))
+            return value if math.isfinite(value) else default
+        except (TypeError, ValueError):
+            return default
+
+    gen_length = int(min(max(round(number("gen_length", 128)), 1), MAX_GEN_LENGTH))
+    block_length = _nearest_divisor(gen_length, int(round(number("block_length", gen_length))))
+    num_blocks = gen_length // block_length
+    wanted = round(number("steps", gen_length))
+    steps = min(max(int(round(wanted / num_blocks)) * num_blocks, num_blocks), gen_length)
+    strategy = values.get("strategy", "low_confidence")
+    seed = values.get("seed")
+    try:
+        seed = None if seed in (None, "") else int(min(max(float(seed), 0), 2**63 - 1))
+    except (TypeError, ValueError):
+        seed = None
+    return SamplingSettings(
+        gen_length=gen_length,
+        steps=steps,
+        block_length=block_length,
+        temperature=min(max(number("temperature", 0.0), 0.0), 100.0),
+        cfg_scale=min(max(number("cfg_scale", 0.0), 0.0), 100.0),
+        strategy=strategy if strategy in STRATEGIES else "low_confidence",
+        threshold=min(max(number("threshold", 0.9), 0.0), 1.0),
+        seed=seed,
+    )

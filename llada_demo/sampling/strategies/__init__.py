@@ -1,0 +1,12 @@
+"""Registry of remasking strategies: one file each, one line here to add another."""
+
+from .base import Candidates, Strategy
+from .entropy import Entropy
+from .low_confidence import LowConfidence
+from .margin import Margin
+from .random_order import RandomOrder
+from .threshold import Threshold
+
+STRATEGIES: dict[str, Strategy] = {s.name: s for s in (LowConfidence(), RandomOrder(), Margin(), Entropy(), Threshold())}
+
+__all__ = ["STRATEGIES", "Candidates", "Strategy"]

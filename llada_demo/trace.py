@@ -1,0 +1,159 @@
+"""StepRecord and Trace: what a run recorded, step by step, compactly; (de)serialised as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .sampling.settings import SamplingSettings
+
+
+@dataclass
+class StepRecord:
+    """One forward pass of a run.
+
+    tokens: the answer's ids after this step (mask id where still masked); committed: the
+    answer positions filled at this step and `committed_confidence` the model's probability
+    of each; predicted / predicted_confidence: the model's best guess and its probability at
+    every answer position this step (what a masked cell shows on hover); nfe: forward passes
+    so far; elapsed: seconds since the run started.
+    """
+
+    step: int
+    block: int
+    tokens: np.ndarray
+    committed: np.ndarray
+    committed_confidence: np.ndarray
+    predicted: np.ndarray
+    predicted_confidence: np.ndarray
+    nfe: int
+    elapsed: float
+
+    def to_dict(self) -> dict:
+        return {
+            "step": self.step, "block": self.block, "nfe": self.nfe, "elapsed": round(self.elapsed, 6),
+            "tokens": self.tokens.tolist(), "committed": self.committed.tolist(),
+            "committed_confidence": [round(float(c), 5) for c in self.committed_confidence],
+            "predicted": self.predicted.tolist(),
+            "predicted_confidence": [round(float(c), 5) for c in self.predicted_confidence],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StepRecord:
+        return cls(
+            step=d["step"], block=d["block"], nfe=d["nfe"], elapsed=d["elapsed"],
+            tokens=np.asarray(d["tokens"], dtype=np.int32),
+            committed=np.asarray(d["committed"], dtype=np.int32),
+            committed_confidence=np.asarray(d["committed_confidence"], dtype=np.float32),
+            predicted=np.asarray(d["predicted"], dtype=np.int32),
+            predicted_confidence=np.asarray(d["predicted_confidence"], dtype=np.float32),
+        )
+
+
+@dataclass
+class Trace:
+    """A whole run: the prompt, the settings and every step. Views are functions of this.
+
+    `texts` maps every token id that appears (answers and guesses) to its text, so a trace
+    can be drawn or exported without the tokenizer. `kind` is "diffusion" or "autoregressive".
+    """
+
+    prompt_ids: np.ndarray
+    settings: SamplingSettings
+    mask_id: int
+    stop_ids: tuple[int, ...]
+    steps: list[StepRecord] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
+    model_name: str = ""
+    device: str = ""
+    kind: str = "diffusion"
+    finished: bool = False
+
+    @property
+    def gen_length(self) -> int:
+        return self.settings.gen_length
+
+    @property
+    def answer_ids(self) -> np.ndarray:
+        """The answer's ids after the last recorded step (all masks before the first)."""
+        if not self.steps:
+            return np.full(self.gen_length, self.mask_id, dtype=np.int32)
+        return self.steps[-1].tokens
+
+    @property
+    def sequence(self) -> torch.LongTensor:
+        """Prompt and answer ids, [L + gen_length], as the official generate() returns them."""
+        return torch.from_numpy(np.concatenate([self.prompt_ids, self.answer_ids]).astype(np.int64))
+
+    @property
+    def nfe(self) -> int:
+        return self.steps[-1].nfe if self.steps else 0
+
+    @property
+    def elapsed(self) -> float:
+        return self.steps[-1].elapsed if self.steps else 0.0
+
+    def answer_end(self) -> int:
+        """Index of the first EOS/EOT in the answer (the answer text stops there), else its length."""
+        ids = self.answer_ids
+        stops = np.flatnonzero(np.isin(ids, self.stop_ids))
+        return int(stops[0]) if stops.size else len(ids)
+
+    def answer_token_ids(self) -> list[int]:
+        """Committed answer ids up to the first EOS/EOT, masks left out."""
+        ids = self.answer_ids[: self.answer_end()]
+        return [int(i) for i in ids if i != self.mask_id]
+
+    def answer_text(self) -> str:
+        return "".join(self.texts.get(i, "") for i in self.answer_token_ids())
+
+    def commit_steps(self) -> np.ndarray:
+        """Per answer position, the step that committed it (-1 while masked)."""
+        result = np.full(self.gen_length, -1, dtype=np.int32)
+        for record in self.steps:
+            result[record.committed] = record.step
+        return result
+
+    def commit_confidences(self) -> np.ndarray:
+        """Per answer position, the model's probability of its token when committed (NaN while masked)."""
+        result = np.full(self.gen_length, np.nan, dtype=np.float32)
+        for record in self.steps:
+            result[record.committed] = record.committed_confidence
+        return result
+
+    def prefix(self, count: int) -> Trace:
+        """The same run seen after its first `count` steps (for replay and streaming)."""
+        return Trace(
+            prompt_ids=self.prompt_ids, settings=self.settings, mask_id=self.mask_id, stop_ids=self.stop_ids,
+            steps=self.steps[:count], texts=self.texts, model_name=self.model_name, device=self.device,
+            kind=self.kind, finished=self.finished and count >= len(self.steps),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "format": "llada-demo-trace/1", "kind": self.kind, "model_name": self.model_name,
+            "device": self.device, "settings": self.settings.to_dict(), "mask_id": self.mask_id,
+            "stop_ids": list(self.stop_ids), "prompt_ids": self.prompt_ids.tolist(), "finished": self.finished,
+            "texts": {str(k): v for k, v in self.texts.items()},
+            "steps": [record.to_dict() for record in self.steps],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Trace:
+        return cls(
+            prompt_ids=np.asarray(d["prompt_ids"], dtype=np.int32),
+            settings=SamplingSettings(**d["settings"]), mask_id=d["mask_id"], stop_ids=tuple(d["stop_ids"]),
+            steps=[StepRecord.from_dict(s) for s in d["steps"]],
+            texts={int(k): v for k, v in d["texts"].items()}, model_name=d.get("model_name", ""),
+            device=d.get("device", ""), kind=d.get("kind", "diffusion"), finished=d.get("finished", False),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Trace:
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,1 @@
+"""Training the embedded teaching models: tokenizer, masked-diffusion pretraining and SFT, AR twin."""
