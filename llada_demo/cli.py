@@ -1,0 +1,103 @@
+"""Command line: `python -m llada_demo generate|train|eval|bench` (generate shows the denoising live)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .errors import SettingsError
+
+
+def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    from .models.registry import REGISTRY, default_model_name
+    from .sampling import STRATEGIES
+
+    parser.add_argument("prompt", help="the user message (sent through the chat template)")
+    parser.add_argument("--model", default=None, choices=list(REGISTRY), help=f"default: {default_model_name()}")
+    parser.add_argument("--length", type=int, default=64, help="answer length in tokens")
+    parser.add_argument("--steps", type=int, default=64, help="forward passes in all")
+    parser.add_argument("--block", type=int, default=32, help="block length (semi-autoregressive)")
+    parser.add_argument("--strategy", default="low_confidence", choices=list(STRATEGIES))
+    parser.add_argument("--threshold", type=float, default=0.9, help="tau for the threshold strategy")
+    parser.add_argument("--temperature", type=float, default=0.0)
+    parser.add_argument("--cfg", type=float, default=0.0, help="classifier-free guidance scale")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    parser.add_argument("--json", metavar="FILE", help="write the whole trace as JSON")
+    parser.add_argument("--no-live", action="store_true", help="print only the final answer")
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from .models.registry import default_model_name, load_model
+    from .run import chat_trace
+    from .sampling import SamplingSettings
+    from .viz.terminal import render_terminal
+
+    settings = SamplingSettings(
+        gen_length=args.length, steps=args.steps, block_length=args.block, temperature=args.temperature,
+        cfg_scale=args.cfg, strategy=args.strategy, threshold=args.threshold, seed=args.seed,
+    )
+    loaded = load_model(args.model or default_model_name(), args.device)
+    print(f"model: {loaded.label}", file=sys.stderr)
+    live = not args.no_live
+    tty = sys.stdout.isatty()
+    color = tty
+    shown_lines, last_draw, trace = 0, 0.0, None
+    for trace in chat_trace(loaded, [{"role": "user", "content": args.prompt}], settings):
+        now = time.perf_counter()
+        # Redraw at most 20 times a second (the sampler never waits for the terminal), always the last frame.
+        if live and (trace.finished or now - last_draw >= 0.05):
+            frame = render_terminal(trace, width=80, color=color)
+            if tty and shown_lines:
+                sys.stdout.write(f"\x1b[{shown_lines}F\x1b[J")  # back to the frame's first line, clear below
+            elif not tty and shown_lines:
+                sys.stdout.write("\n")
+            sys.stdout.write(frame + "\n")
+            sys.stdout.flush()
+            shown_lines, last_draw = frame.count("\n") + 1, now
+    print(f"\nanswer: {trace.answer_text()}")
+    print(f"NFE: {trace.nfe}   time: {trace.elapsed:.2f} s   "
+          f"tokens/s: {settings.gen_length / max(trace.elapsed, 1e-9):.1f}")
+    if args.json:
+        from .viz.export import trace_to_json_file
+
+        trace_to_json_file(trace, args.json)
+        print(f"trace written to {args.json}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m llada_demo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_generate_arguments(commands.add_parser("generate", help="answer a prompt, showing the denoising live"))
+    try:
+        from .train.command import add_eval_arguments, add_train_arguments
+
+        add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
+        add_eval_arguments(commands.add_parser("eval", help="evaluate the embedded models"))
+    except ImportError:  # training code not present in this build
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            return run_generate(args)
+        if args.command == "train":
+            from .train.command import run_train
+
+            return run_train(args) or 0
+        if args.command == "eval":
+            from .train.command import run_eval
+
+            return run_eval(args) or 0
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if error.suggestion is not None:
+            s = error.suggestion
+            print(f"nearest valid: --length {s.gen_length} --steps {s.steps} --block {s.block_length}", file=sys.stderr)
+        return 2
+    return 1

@@ -1,0 +1,123 @@
+"""Registry of known checkpoints, and loading one (model + tokenizer) onto the right device."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ..errors import SettingsError
+from .device import describe_device, pick_device, pick_dtype
+from .tokenizer import SpecialIds, load_tokenizer, special_ids
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A checkpoint the app can offer. `source` is a hub repo id, a local folder, or "random-tiny"."""
+
+    name: str
+    source: str
+    kind: str = "diffusion"  # or "autoregressive"
+    description: str = ""
+    revision: str | None = None
+    min_gpu_memory_gb: float = 0.0  # 0: runs on a CPU
+    trust_remote_code: bool = False
+    trained: bool = True
+
+
+REGISTRY: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in [
+        ModelSpec("embedded-llada", str(ASSETS / "llada-tinystories"), description=(
+            "Tiny LLaDA trained on TinyStories by this project (runs on a CPU).")),
+        ModelSpec("embedded-ar", str(ASSETS / "ar-tinystories"), kind="autoregressive", description=(
+            "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size.")),
+        ModelSpec("random-tiny", "random-tiny", trained=False, description=(
+            "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise.")),
+        ModelSpec("LLaDA-8B-Instruct", "GSAI-ML/LLaDA-8B-Instruct", min_gpu_memory_gb=17, description=(
+            "LLaDA 8B instruction-tuned (GSAI-ML), native code, bf16.")),
+        ModelSpec("LLaDA-8B-Base", "GSAI-ML/LLaDA-8B-Base", min_gpu_memory_gb=17, description=(
+            "LLaDA 8B pretrained base model (no chat tuning).")),
+        ModelSpec("LLaDA-1.5", "GSAI-ML/LLaDA-1.5", min_gpu_memory_gb=17, description=(
+            "LLaDA 1.5: LLaDA-8B-Instruct further aligned with VRPO.")),
+    ]
+}
+
+
+def is_available(spec: ModelSpec) -> bool:
+    """Can this machine run it now? Local checkpoints must exist; big ones need a big enough GPU."""
+    if spec.source == "random-tiny":
+        return True
+    if spec.source.startswith(str(ASSETS)):
+        return (Path(spec.source) / "config.json").exists()
+    if spec.min_gpu_memory_gb and torch.cuda.is_available():
+        total = sum(torch.cuda.get_device_properties(i).total_memory for i in range(torch.cuda.device_count()))
+        return total / 2**30 >= spec.min_gpu_memory_gb
+    return spec.min_gpu_memory_gb == 0
+
+
+def default_model_name() -> str:
+    """The embedded trained model when shipped, else the random tiny one (labelled untrained)."""
+    for name in ("embedded-llada", "random-tiny"):
+        if is_available(REGISTRY[name]):
+            return name
+    return "random-tiny"
+
+
+@dataclass
+class LoadedModel:
+    spec: ModelSpec
+    model: torch.nn.Module
+    tokenizer: object
+    device: torch.device
+    special: SpecialIds
+
+    @property
+    def label(self) -> str:
+        untrained = "" if self.spec.trained else " (untrained, random weights)"
+        return f"{self.spec.name}{untrained} on {describe_device(self.device)}"
+
+
+_cache: dict[tuple[str, str], LoadedModel] = {}
+_lock = threading.Lock()
+
+
+def load_model(name: str, device: str | None = None) -> LoadedModel:
+    """Load (once per process) a registered model and its tokenizer, in bf16 on GPU or fp32 on CPU."""
+    if name not in REGISTRY:
+        raise SettingsError(f"Unknown model {name!r}: choose one of {', '.join(REGISTRY)}.")
+    spec = REGISTRY[name]
+    target = pick_device(device)
+    with _lock:
+        key = (name, str(target))
+        if key not in _cache:
+            _cache[key] = _load(spec, target)
+        return _cache[key]
+
+
+def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
+    if spec.source == "random-tiny":
+        from .tiny import random_tiny
+
+        model, tokenizer = random_tiny()
+        model = model.to(device)
+    else:
+        if not is_available(spec):
+            raise SettingsError(f"Model {spec.name} is not available on this machine ({spec.description}).")
+        if spec.kind == "autoregressive":
+            from transformers import AutoModelForCausalLM as loader
+        else:
+            from .modeling_llada import LLaDAModelLM as loader
+        try:
+            tokenizer = load_tokenizer(spec.source, revision=spec.revision)
+            model = loader.from_pretrained(
+                spec.source, revision=spec.revision, dtype=pick_dtype(device),
+                trust_remote_code=spec.trust_remote_code,
+            ).to(device).eval()
+        except OSError as error:  # no network, missing files, unknown repo
+            raise SettingsError(f"Could not load {spec.name} from {spec.source}: {error}") from error
+    return LoadedModel(spec=spec, model=model, tokenizer=tokenizer, device=device, special=special_ids(tokenizer))
