@@ -1,0 +1,1 @@
+"""Reproducible speed and memory benchmarks (`python -m llada_demo bench`): figures and ratios, same run."""

@@ -1,0 +1,218 @@
+"""Event handlers of the chat tab: validate, run in the background, stream frames, replay, export."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from ..errors import SettingsError
+from ..models.registry import load_model
+from ..run import chat_trace
+from ..sampling import SamplingSettings
+from ..trace import Trace
+from ..viz.export import animation_gif, animation_html, trace_to_json_file
+from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
+from ..viz.stats import preview_text, render_stats
+from ..viz.token_grid import render_grid
+from .runner import BackgroundRun
+
+FRAME_INTERVAL = 0.05  # at most 20 frames a second reach the browser
+PLOT_INTERVAL = 0.75  # Plotly figures are heavier: redraw a few times a second, and at the end
+GRID_COLUMNS = 16
+
+# One running generation per browser session, so Stop cancels only that user's run.
+_runs: dict[str, BackgroundRun] = {}
+_runs_lock = threading.Lock()
+
+
+def settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed):
+    """The one validated settings object, from the UI's raw control values (or an API caller's)."""
+    seed = None if seed in (None, "", -1) else seed
+    return SamplingSettings.from_dict(dict(
+        gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
+        threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed,
+    ))
+
+
+def error_notice(error: SettingsError) -> str:
+    text = f"⚠️ {error}"
+    if error.suggestion is not None:
+        s = error.suggestion
+        text += (f"\n\nNearest valid: answer length **{s.gen_length}**, steps **{s.steps}**, "
+                 f"block length **{s.block_length}** (press *Use nearest valid settings*).")
+    return text
+
+
+def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed) -> str:
+    """A message about the current controls: empty when they are valid."""
+    try:
+        settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
+                                          cfg_scale, seed)
+    except SettingsError as error:
+        return error_notice(error)
+    per_step = settings.gen_length / settings.steps
+    return (f"✓ {settings.num_blocks} block(s) of {settings.block_length} tokens, "
+            f"{settings.steps_per_block} steps each (about {per_step:.2g} tokens per step).")
+
+
+def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed):
+    """The closest valid (answer length, steps, block length), for the sliders."""
+    from ..sampling import nearest_valid
+
+    s = nearest_valid(dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
+                           threshold=threshold, temperature=temperature, cfg_scale=cfg_scale))
+    return s.gen_length, s.steps, s.block_length, check_settings(
+        s.gen_length, s.steps, s.block_length, s.strategy, s.threshold, s.temperature, s.cfg_scale, seed)
+
+
+def _plain_history(history) -> list[dict]:
+    """Chatbot messages as {"role", "content"} strings for the chat template."""
+    messages = []
+    for message in history or []:
+        content = message.get("content", "") if isinstance(message, dict) else ""
+        if isinstance(content, list):  # Gradio may hand back content parts
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if isinstance(content, str) and message.get("role") in ("user", "assistant"):
+            messages.append({"role": message["role"], "content": content})
+    return messages
+
+
+def _figures(trace: Trace):
+    return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
+
+
+def _export_files(trace: Trace) -> tuple[str, str]:
+    folder = Path(tempfile.mkdtemp(prefix="llada-trace-"))
+    json_path, html_path = folder / "llada-trace.json", folder / "llada-animation.html"
+    trace_to_json_file(trace, json_path)
+    html_path.write_text(animation_html(trace), encoding="utf-8")
+    return str(json_path), str(html_path)
+
+
+def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
+         cfg_scale, seed, color_by, request: gr.Request = None):
+    """Send a message: stream the denoising into the grid, stats and plots; end with replay and downloads.
+
+    Yields (message box, chatbot, grid, stats, heatmap, order map, curves, scrubber, trace,
+    notice, trace file, animation file).
+    """
+    skip = gr.skip()
+    history = list(history or [])
+    try:
+        settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
+                                          cfg_scale, seed)
+        if not str(message or "").strip():
+            raise SettingsError("The message is empty: type a question or an instruction first.")
+        loaded = load_model(model_name)
+        messages = _plain_history(history) + [{"role": "user", "content": str(message)}]
+        stream = chat_trace(loaded, messages, settings)  # encodes and checks the prompt length lazily
+        run = BackgroundRun(stream)
+    except SettingsError as error:
+        yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error), skip, skip)
+        return
+
+    session = getattr(request, "session_hash", None) or "local"
+    with _runs_lock:
+        previous = _runs.pop(session, None)
+        if previous is not None:
+            previous.cancel()
+        _runs[session] = run
+
+    history = history + [{"role": "user", "content": str(message)}, {"role": "assistant", "content": "…"}]
+    last_plot = 0.0
+    try:
+        while not run.wait(FRAME_INTERVAL):
+            trace = run.latest
+            if trace is None:
+                continue
+            view = trace.prefix(len(trace.steps))  # a stable snapshot while the worker appends
+            history[-1] = {"role": "assistant", "content": preview_text(view) or "…"}
+            now = time.perf_counter()
+            plots = (gr.skip(),) * 3
+            if now - last_plot >= PLOT_INTERVAL:
+                plots, last_plot = _figures(view), now
+            grid = render_grid(view, color_by=color_by, columns=GRID_COLUMNS)
+            yield ("", history, grid, render_stats(view), *plots, skip, skip, "", skip, skip)
+    finally:
+        run.cancel()  # also reached when Gradio cancels this generator (Stop, closed tab)
+        with _runs_lock:
+            if _runs.get(session) is run:
+                del _runs[session]
+
+    if run.error is not None:
+        error = run.error
+        message_text = error_notice(error) if isinstance(error, SettingsError) else (
+            f"⚠️ The run failed: {type(error).__name__}: {error}. Try a shorter answer or fewer steps.")
+        history[-1] = {"role": "assistant", "content": "(no answer: the run failed)"}
+        yield ("", history, skip, skip, skip, skip, skip, skip, skip, message_text, skip, skip)
+        return
+    trace = run.latest
+    if trace is None:  # cancelled before the first step
+        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, "⏹ Stopped.", skip, skip)
+        return
+    stopped = not trace.finished
+    if stopped:
+        trace = trace.prefix(len(trace.steps))
+    history[-1] = {"role": "assistant", "content": trace.answer_text() if not stopped else preview_text(trace)}
+    json_file, html_file = _export_files(trace)
+    scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
+    notice = "⏹ Stopped." if stopped else ""
+    yield ("", history, render_grid(trace, color_by=color_by, columns=GRID_COLUMNS),
+           render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice,
+           json_file, html_file)
+
+
+def stop(request: gr.Request = None) -> str:
+    """Cancel this session's run after its current forward pass."""
+    session = getattr(request, "session_hash", None) or "local"
+    with _runs_lock:
+        run = _runs.pop(session, None)
+    if run is None:
+        return ""
+    run.cancel()
+    return "⏹ Stopped."
+
+
+def replay(step, trace: Trace | None, color_by):
+    """The grid exactly as it was after `step` steps of the last run."""
+    if trace is None:
+        return gr.skip()
+    return render_grid(trace, step=int(step), color_by=color_by, columns=GRID_COLUMNS)
+
+
+def play(trace: Trace | None, color_by, frames_per_second):
+    """Replay the last run from the first step, at the chosen playback speed."""
+    if trace is None:
+        return
+    delay = 1.0 / max(float(frames_per_second or 10), 0.5)
+    for step in range(len(trace.steps) + 1):
+        yield step, render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
+        time.sleep(delay)
+
+
+def export_gif(trace: Trace | None):
+    if trace is None:
+        raise gr.Error("Run something first: there is no trace to animate.")
+    path = Path(tempfile.mkdtemp(prefix="llada-gif-")) / "llada-animation.gif"
+    animation_gif(trace, path)
+    return str(path)
+
+
+def clear():
+    """Forget the conversation and the last run (this session only)."""
+    return [], "", render_stats(None), None, None, None, None, gr.Slider(value=0, maximum=1), None, "", None, None
+
+
+def choose_model(model_name, progress=gr.Progress()):
+    """Load a model (once per process), showing progress; a failure leaves the previous model usable."""
+    progress(0.1, desc=f"Loading {model_name}…")
+    try:
+        loaded = load_model(model_name)
+    except SettingsError as error:
+        return f"⚠️ {error} The embedded model still works."
+    progress(1.0)
+    return f"Model: **{loaded.label}**"

@@ -1,0 +1,56 @@
+"""Live figures of a run (steps, forward passes, time, tokens/s, model, device) and the chat preview text."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..trace import Trace
+from .state import MASK_GLYPH, answer_state
+
+
+def tokens_per_second(trace: Trace) -> float:
+    committed = int((trace.answer_ids != trace.mask_id).sum())
+    return committed / trace.elapsed if trace.elapsed > 0 else 0.0
+
+
+def render_stats(trace: Trace | None, status: str = "") -> str:
+    """A row of labelled figures, HTML-escaped; `status` is a short word such as "running"."""
+    if trace is None:
+        return '<div class="llada-stats"><span>No run yet: send a message.</span></div>'
+    state = answer_state(trace)
+    planned = "≤ %d" % trace.gen_length if trace.settings.strategy == "threshold" and not trace.finished \
+        else str(state.total_steps)
+    figures = [
+        ("status", status or ("done" if trace.finished else "running")),
+        ("step", f"{state.step} / {planned}"),
+        ("forward passes", str(trace.nfe)),
+        ("masks left", str(state.masks_left)),
+        ("elapsed", f"{trace.elapsed:.2f} s"),
+        ("tokens/s", f"{tokens_per_second(trace):.1f}"),
+        ("tokens / pass", f"{(trace.gen_length - state.masks_left) / max(trace.nfe, 1):.2f}"),
+        ("model", trace.model_name),
+        ("device", trace.device),
+    ]
+    cells = "".join(
+        f'<div class="stat"><div class="label">{escape(k)}</div><div class="value">{escape(v)}</div></div>'
+        for k, v in figures
+    )
+    return f'<div class="llada-stats">{cells}</div>'
+
+
+def preview_text(trace: Trace) -> str:
+    """The answer as text while it diffuses: committed tokens, a mask glyph per masked position, cut at EOS/EOT."""
+    if trace.finished:
+        return trace.answer_text()
+    parts = []
+    for token in trace.answer_ids[: trace.answer_end()]:
+        parts.append(MASK_GLYPH if token == trace.mask_id else trace.texts.get(int(token), ""))
+    return "".join(parts)
+
+
+STATS_CSS = """
+.llada-stats { display: flex; flex-wrap: wrap; gap: 8px; }
+.llada-stats .stat { background: #f3f4f6; border-radius: 8px; padding: 4px 10px; min-width: 70px; }
+.llada-stats .label { font-size: 10px; text-transform: uppercase; letter-spacing: .04em; color: #6b7280; }
+.llada-stats .value { font: 600 13px ui-monospace, Menlo, Consolas, monospace; color: #111827; }
+"""
