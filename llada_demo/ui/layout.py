@@ -50,10 +50,12 @@ def build_demo() -> gr.Blocks:
                     clear = gr.Button("Clear", elem_id="clear")
                 gr.Examples(EXAMPLES, inputs=[message], cache_examples=False, label="Example prompts")
                 with gr.Accordion("Sampling settings", open=True):
-                    gen_length = gr.Slider(8, 512, value=64, step=8, label="Answer length (tokens)")
-                    steps = gr.Slider(1, 512, value=64, step=1, label="Steps (forward passes)")
+                    gen_length = gr.Slider(8, 512, value=64, step=8, label="Answer length (tokens)",
+                                           elem_id="gen-length")
+                    steps = gr.Slider(1, 512, value=64, step=1, label="Steps (forward passes)", elem_id="steps")
                     block_length = gr.Slider(1, 512, value=32, step=1, label="Block length",
-                                             info="Smaller blocks = more left-to-right (semi-autoregressive).")
+                                             info="Smaller blocks = more left-to-right (semi-autoregressive).",
+                                             elem_id="block-length")
                     strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
                                            value="low_confidence", label="Remasking strategy")
                     threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")

@@ -1,0 +1,130 @@
+"""The app's named endpoints, driven with gradio_client against a live local server."""
+
+import re
+import time
+
+import pytest
+from gradio_client import Client
+
+from llada_demo.models.registry import default_model_name, load_model
+from llada_demo.run import chat_trace
+from llada_demo.sampling import SamplingSettings
+from server import start_app
+
+pytestmark = pytest.mark.integration
+MODEL = default_model_name()
+# /chat outputs as a client sees them (the trace State is not part of the API).
+CHATBOT, GRID, STATS, NOTICE, TRACE_FILE, ANIMATION_FILE = 1, 2, 3, 8, 9, 10
+
+
+@pytest.fixture(scope="module")
+def url():
+    demo, url = start_app()
+    yield url
+    demo.close()
+
+
+@pytest.fixture()
+def client(url):
+    return Client(url, verbose=False)
+
+
+def chat_args(message, gen_length=64, steps=64, block_length=32, strategy="low_confidence", seed=0, history=()):
+    return (message, list(history), MODEL, gen_length, steps, block_length, strategy, 0.9, 0.0, 0.0, seed, "confidence")
+
+
+def masks_in(grid_html: str) -> int:
+    return len(re.findall(r'<div class="cell[^"]*\bmasked\b', grid_html))
+
+
+def answer_of(history) -> str:
+    content = history[-1]["content"]
+    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
+
+
+def test_endpoints_are_named(client):
+    names = set(client.view_api(return_format="dict")["named_endpoints"])
+    assert {"/chat", "/stop", "/clear", "/replay", "/play", "/export_gif", "/check_settings",
+            "/nearest_settings", "/load_model"} <= names
+
+
+def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
+    job = client.submit(*chat_args("Write a story about a dog.", gen_length=128, steps=128), api_name="/chat")
+    outputs = list(job)
+    final = job.outputs()[-1]
+    grids = [o[GRID] for o in job.outputs() if isinstance(o[GRID], str) and "llada-view" in o[GRID]]
+    mask_counts = [masks_in(g) for g in grids]
+    assert len(grids) >= 3, "a run should stream several frames"
+    assert any(0 < m < 128 for m in mask_counts), f"no intermediate state among {mask_counts}"
+    assert mask_counts[-1] == 0
+    assert outputs and final[TRACE_FILE].endswith(".json") and final[ANIMATION_FILE].endswith(".html")
+
+    loaded = load_model(MODEL)
+    settings = SamplingSettings(gen_length=128, steps=128, block_length=32, seed=0)
+    for trace in chat_trace(loaded, [{"role": "user", "content": "Write a story about a dog."}], settings):
+        pass
+    from pathlib import Path
+
+    from llada_demo.trace import Trace
+
+    served = Trace.from_json(Path(final[TRACE_FILE]).read_text(encoding="utf-8"))
+    assert served.sequence.tolist() == trace.sequence.tolist()
+    assert [len(r.committed) for r in served.steps] == [len(r.committed) for r in trace.steps]
+    # The chatbot normalises whitespace (tabs, edges); the words are the sampler's.
+    assert answer_of(final[CHATBOT]).split() == trace.answer_text().split()
+
+
+def test_bad_settings_come_back_as_a_message(client):
+    result = client.predict(*chat_args("Hello", gen_length=60, steps=64, block_length=32), api_name="/chat")
+    notice = result[NOTICE]
+    assert "must divide" in notice and "Nearest valid" in notice
+    assert "Traceback" not in notice
+    empty = client.predict(*chat_args("   "), api_name="/chat")
+    assert "empty" in empty[NOTICE]
+    assert client.predict(64, 70, 32, "low_confidence", 0.9, 0.0, 0.0, 0, api_name="/check_settings").startswith("⚠️")
+    length, steps, block, message = client.predict(60, 64, 32, "low_confidence", 0.9, 0.0, 0.0, 0,
+                                                    api_name="/nearest_settings")
+    assert (length, steps, block) == (60, 60, 30) and message.startswith("✓")
+
+
+def test_stop_cancels_only_the_running_generation(client):
+    job = client.submit(*chat_args("Write a long story.", gen_length=512, steps=512, block_length=512),
+                        api_name="/chat")
+    deadline = time.time() + 60
+    while time.time() < deadline and len(job.outputs()) < 2:
+        time.sleep(0.05)
+    started = time.time()
+    client.predict(api_name="/stop")
+    job.result(timeout=30)
+    final = job.outputs()[-1]
+    assert time.time() - started < 10
+    assert "Stopped" in final[NOTICE]
+    assert masks_in(final[GRID]) > 0, "a stopped run leaves masks"
+
+
+def test_replay_after_a_run_shows_any_step(client):
+    client.predict(*chat_args("Write a story about a bird.", gen_length=32, steps=32), api_name="/chat")
+    first = client.predict(0, "confidence", api_name="/replay")
+    last = client.predict(32, "confidence", api_name="/replay")
+    middle = client.predict(16, "step", api_name="/replay")
+    assert masks_in(first) == 32 and masks_in(last) == 0 and masks_in(middle) == 16
+    gif = client.predict(api_name="/export_gif")
+    assert str(gif).endswith(".gif")
+
+
+def test_clear_forgets_the_conversation(client):
+    client.predict(*chat_args("Hi", gen_length=16, steps=16, block_length=16), api_name="/chat")
+    result = client.predict(api_name="/clear")
+    assert result[0] == []
+
+
+def test_models_this_machine_cannot_run_are_refused_cleanly(client):
+    from gradio_client.exceptions import AppError
+
+    from llada_demo.models.registry import REGISTRY, is_available
+
+    if is_available(REGISTRY["LLaDA-8B-Instruct"]):
+        pytest.skip("this machine can run LLaDA-8B")
+    with pytest.raises(AppError, match="not in the list of choices"):
+        client.predict("LLaDA-8B-Instruct", api_name="/load_model")
+    assert "Model:" in client.predict(MODEL, api_name="/load_model")
