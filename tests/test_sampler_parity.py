@@ -28,6 +28,9 @@ def test_step_by_step_parity(tiny, prompt, gen_length, steps, block_length, cfg_
     model = tiny[0]
     settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length, cfg_scale=cfg_scale)
     expected_sequence, expected_steps = reference_generate(model, prompt, steps, gen_length, block_length, cfg_scale)
+    # Where the official loop commits [MASK] itself (possible only with untrained weights) our sampler
+    # deliberately proposes the next-best token instead; the cases here are ones where it never does.
+    assert model.config.mask_token_id not in expected_sequence[prompt.shape[1]:].tolist()
     trace = generate(model, prompt, settings)
     assert len(trace.steps) == len(expected_steps) == steps
     for record, expected in zip(trace.steps, expected_steps):
@@ -68,3 +71,15 @@ def test_eos_positions_are_kept_and_answer_is_cut(tiny, prompt):
     assert trace.answer_end() == 5
     assert len(trace.answer_token_ids()) == 5
     assert trace.answer_ids[5] == eos and len(trace.answer_ids) == 16
+
+
+def test_mask_is_never_committed(tiny, prompt):
+    """With random weights the model may rank [MASK] first; the answer still ends fully unmasked."""
+    model = tiny[0]
+    for content in ("Write a story", "Hello there", "A"):
+        from llada_demo.models.tokenizer import chat_prompt_ids
+
+        ids = chat_prompt_ids(tiny[1], [{"role": "user", "content": content}])
+        trace = generate(model, ids, SamplingSettings(gen_length=64, steps=64, block_length=32))
+        assert (trace.answer_ids != model.config.mask_token_id).all()
+        assert (trace.commit_steps() >= 0).all()

@@ -107,6 +107,7 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> I
 
             # What every answer position would be now (shown on hover for masked cells).
             log_probs = torch.log_softmax(logits.float(), dim=-1)
+            log_probs[:, mask_id] = -torch.inf
             best_log_prob, predicted = log_probs.max(dim=-1)
 
             positions = lo + torch.nonzero(answer[lo:hi] == mask_id).flatten()
@@ -114,7 +115,12 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> I
             confidence = torch.zeros(0, dtype=torch.float64, device=device)
             if positions.numel() and (count > 0 or not strategy.fixed_schedule):
                 block_logits = logits[positions]
-                tokens = gumbel_argmax(block_logits, settings.temperature, generator)
+                # [MASK] is never proposed: committing it would leave the position masked for good
+                # (the official loop can do that with untrained weights). Probabilities stay those of
+                # the full softmax, so trained models decode exactly as the official code does.
+                proposals = block_logits.clone()
+                proposals[:, mask_id] = -torch.inf
+                tokens = gumbel_argmax(proposals, settings.temperature, generator)
                 probs = torch.softmax(block_logits.to(torch.float64), dim=-1)
                 token_probs = probs.gather(-1, tokens[:, None]).squeeze(-1)
                 candidates = Candidates(block_logits, tokens, probs, token_probs, generator)

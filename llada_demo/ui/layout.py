@@ -10,7 +10,7 @@ from ..viz.stats import render_stats
 from . import handlers
 
 INTRO = """
-# 🌫️ LLaDA: watch a diffusion language model write
+# LLaDA: watch a diffusion language model write
 The answer starts as a row of **[MASK]** tokens. At every step a bidirectional Transformer guesses
 *all* masked positions at once, and the sampler commits the guesses it trusts most, leaving the rest
 masked, until nothing is masked. Blocks are filled left to right. Hover a cell to see the model's guess.
@@ -24,8 +24,10 @@ EXAMPLES = [
 ]
 
 
-def diffusion_models() -> list[str]:
-    return [s.name for s in REGISTRY.values() if s.kind == "diffusion" and is_available(s)]
+def diffusion_models() -> list[tuple[str, str]]:
+    """(label, name) of the diffusion models this machine can run; untrained ones say so."""
+    return [(s.name if s.trained else f"{s.name} (UNTRAINED: random weights)", s.name)
+            for s in REGISTRY.values() if s.kind == "diffusion" and is_available(s)]
 
 
 def build_demo() -> gr.Blocks:
@@ -36,7 +38,8 @@ def build_demo() -> gr.Blocks:
         with gr.Row():
             model = gr.Dropdown(diffusion_models(), value=default_model, label="Model", scale=2,
                                 info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
-            model_status = gr.Markdown(f"Model: **{default_model}** (loads on first use)", elem_id="model-status")
+            untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
+            model_status = gr.Markdown(f"Model: **{default_model}**{untrained}", elem_id="model-status")
 
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=320):
