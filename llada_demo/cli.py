@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_generate_arguments(commands.add_parser("generate", help="answer a prompt, showing the denoising live"))
     try:
+        from benchmarks.speed import add_arguments as add_bench_arguments
+
+        add_bench_arguments(commands.add_parser("bench", help="speed and memory benchmark (random weights)"))
+    except ImportError:  # benchmarks/ is not shipped in a Space bundle
+        pass
+    try:
         from .train.command import add_eval_arguments, add_train_arguments
 
         add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
@@ -86,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return run_generate(args)
+        if args.command == "bench":
+            from benchmarks.speed import main as bench_main
+
+            return bench_main(args)
         if args.command == "train":
             from .train.command import run_train
 
