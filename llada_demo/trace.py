@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 
-from .sampling.settings import SamplingSettings
+if TYPE_CHECKING:  # sampling imports this module; import its settings lazily to avoid a cycle
+    from .sampling.settings import SamplingSettings
 
 
 @dataclass
@@ -146,6 +149,8 @@ class Trace:
 
     @classmethod
     def from_dict(cls, d: dict) -> Trace:
+        from .sampling.settings import SamplingSettings
+
         return cls(
             prompt_ids=np.asarray(d["prompt_ids"], dtype=np.int32),
             settings=SamplingSettings(**d["settings"]), mask_id=d["mask_id"], stop_ids=tuple(d["stop_ids"]),

@@ -1,0 +1,188 @@
+"""The token grid: one fixed-size HTML cell per answer position, showing a run at any step."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .state import (
+    CONFIDENCE_SCALE,
+    MASK_GLYPH,
+    STEP_SCALE,
+    AnswerState,
+    answer_state,
+    cell_color,
+    quoted_text,
+    split_edge_spaces,
+    stop_label,
+    visible_text,
+)
+
+if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
+    from ..trace import Trace
+
+# Everything is scoped under .llada-view so nothing leaks into the rest of the page. The grid
+# keeps its own light panel so it reads the same in Gradio's light and dark themes. The column
+# count is fixed and every cell has the same size, so positions never move between frames; cells
+# narrow (down to 2.4em) only when the page is too narrow, then the grid scrolls.
+GRID_CSS = """
+.llada-view { --cell-w: 4.6em; --cell-h: 1.9em; font: 12px/1.2 ui-monospace, SFMono-Regular, Menlo,
+  Consolas, "DejaVu Sans Mono", monospace; color: #111827; background: #ffffff; border: 1px solid #e5e7eb;
+  border-radius: 12px; padding: 10px 12px; width: fit-content; max-width: 100%; box-sizing: border-box; }
+.llada-view .llada-head { display: flex; gap: 14px; flex-wrap: wrap; margin: 0 0 8px; color: #374151; }
+.llada-view .llada-head b { color: #111827; font-weight: 600; }
+.llada-view .llada-grid { display: grid; grid-template-columns: repeat(var(--cols), minmax(2.4em, var(--cell-w)));
+  grid-auto-rows: var(--cell-h); gap: 3px; overflow-x: auto; }
+.llada-view .cell { box-sizing: border-box; width: 100%; height: var(--cell-h); padding: 0 4px;
+  border-radius: 6px; border: 1px solid rgba(17, 24, 39, 0.08); background: #f9fafb;
+  line-height: calc(var(--cell-h) - 2px);
+  white-space: pre; overflow: hidden; text-overflow: ellipsis; text-align: center; cursor: default; }
+.llada-view .cell.masked { background: #e5e7eb; color: #9ca3af; letter-spacing: 1px; }
+.llada-view .cell.in-block { box-shadow: inset 0 -3px 0 #6366f1; }
+.llada-view .cell.masked.in-block { background: #e0e7ff; color: #818cf8; }
+.llada-view .cell.new { border: 2px solid #f59e0b; box-shadow: 0 0 0 3px rgba(245, 158, 11, 0.35);
+  font-weight: 700; }
+.llada-view .cell.stop { opacity: 0.5; font-style: italic; color: #6b7280; }
+.llada-view .cell .ws { color: #9ca3af; }
+.llada-view .llada-legend { display: flex; gap: 14px; flex-wrap: wrap; align-items: center; margin-top: 8px;
+  color: #4b5563; font-size: 11px; }
+.llada-view .llada-legend .bar { display: inline-block; width: 96px; height: 10px; border-radius: 5px;
+  vertical-align: middle; margin: 0 4px; border: 1px solid rgba(17, 24, 39, 0.1); }
+.llada-view .llada-legend .swatch { display: inline-block; width: 1.6em; height: 1.1em; line-height: 1.1em;
+  vertical-align: middle; margin-right: 4px; font-size: 10px; text-align: center; }
+"""
+
+
+def _attr(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _faint_dots(count: int) -> str:
+    """Edge spaces of a token as faint dots, so " the" and "the" look different."""
+    return f'<span class="ws">{"·" * count}</span>' if count else ""
+
+
+def _cell_text(trace: Trace, state: AnswerState, position: int) -> str:
+    """The inner HTML of one cell: the mask glyph, an end label, or the token's visible text."""
+    token = int(state.tokens[position])
+    if state.masked[position]:
+        return MASK_GLYPH * 2
+    if state.stop[position]:
+        return _attr(stop_label(trace, token))
+    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(token, "")))
+    if not (lead or middle or trail):
+        return '<span class="ws">∅</span>'  # a token whose text decodes to nothing
+    return _faint_dots(lead) + _attr(middle) + _faint_dots(trail)
+
+
+def _cell_hover(trace: Trace, state: AnswerState, position: int) -> str:
+    """Hover text: what the cell holds, where it is, when and how confidently it was decided."""
+    if state.masked[position]:
+        if state.guess is None:
+            return f"position {position} · masked\nno forward pass yet"
+        guess = int(state.guess[position])
+        if guess == trace.mask_id:  # the autoregressive baseline guesses only where it has reached
+            return f"position {position} · masked\nno guess yet"
+        probability = float(state.guess_confidence[position])
+        return (
+            f"position {position} · masked\n"
+            f"best guess {quoted_text(trace.texts.get(guess, '?'))} (p = {probability:.3f})"
+        )
+    token = int(state.tokens[position])
+    text = quoted_text(trace.texts.get(token, "?"))
+    if state.stop[position]:
+        text += " · end of answer"
+    step = int(state.commit_step[position])
+    when = f"committed at step {step}" if step else "committed"
+    confidence = float(state.commit_confidence[position])
+    probability = f"\np = {confidence:.3f}" if np.isfinite(confidence) else ""
+    return f"{text}\nposition {position} · {when}{probability}"
+
+
+def _cell_classes(state: AnswerState, position: int) -> str:
+    classes = ["cell"]
+    if state.masked[position]:
+        classes.append("masked")
+    else:
+        classes.append("done")
+        if state.new[position]:
+            classes.append("new")
+        if state.stop[position]:
+            classes.append("stop")
+    if state.block_range and state.block_range[0] <= position < state.block_range[1]:
+        classes.append("in-block")
+    return " ".join(classes)
+
+
+def _cell(trace: Trace, state: AnswerState, position: int, color_by: str) -> str:
+    style = ""
+    if not state.masked[position] and not state.stop[position]:
+        color = cell_color(
+            color_by, state.commit_confidence[position], int(state.commit_step[position]), state.total_steps
+        )
+        style = f' style="background:{color}"'
+    return (
+        f'<div class="{_cell_classes(state, position)}"{style} data-pos="{position}" '
+        f'title="{_attr(_cell_hover(trace, state, position))}">{_cell_text(trace, state, position)}</div>'
+    )
+
+
+def _header(trace: Trace, state: AnswerState) -> str:
+    parts = [
+        f"step <b>{state.step}/{state.total_steps}</b>",
+        f"NFE <b>{state.nfe}</b>",
+        f"masks left <b>{state.masks_left}</b>",
+        f"<b>{state.elapsed:.1f}</b> s",
+    ]
+    if trace.kind == "autoregressive":
+        parts.append("autoregressive")
+    return '<div class="llada-head">' + " · ".join(f"<span>{p}</span>" for p in parts) + "</div>"
+
+
+def _gradient(scale: tuple[str, ...]) -> str:
+    return f'<span class="bar" style="background:linear-gradient(90deg,{",".join(scale)})"></span>'
+
+
+def legend_html(color_by: str, total_steps: int, show_block: bool = True) -> str:
+    """The grid's legend: the colour scale in use, then what masked / new / end / block cells look like."""
+    if color_by == "confidence":
+        scale = f"confidence at commit 0{_gradient(CONFIDENCE_SCALE)}1"
+    else:
+        scale = f"committed at step 1{_gradient(STEP_SCALE)}{max(total_steps, 1)}"
+    items = [
+        f"<span>{scale}</span>",
+        f'<span><span class="cell masked swatch">{MASK_GLYPH * 2}</span>masked</span>',
+        '<span><span class="cell done new swatch">a</span>new this step</span>',
+        '<span><span class="cell done stop swatch">⏎</span>end of answer</span>',
+    ]
+    if show_block:
+        items.append('<span><span class="cell masked in-block swatch"></span>current block</span>')
+    return f'<div class="llada-legend" data-color-by="{_attr(color_by)}">' + "".join(items) + "</div>"
+
+
+def render_grid(trace: Trace, step: int | None = None, color_by: str = "confidence", columns: int = 16) -> str:
+    """HTML for a gr.HTML component: the answer after `step` steps as a fixed grid of cells.
+
+    Step convention: `step=k` shows the state after the first k recorded steps, so 0 is the
+    all-masked start and len(trace.steps) the last state; None means the last recorded step
+    and negative values count back from it (-1 = last). Steps shown to people count from 1:
+    a token from the record with `StepRecord.step == r` is "committed at step r + 1", and it
+    is drawn as new (class "new") at k = r + 1.
+
+    color_by: "confidence" colours committed cells by the model's probability at commit,
+    "step" by when they were committed. columns: cells per row (the grid never reflows).
+    Every piece of token text is HTML-escaped; hovers are `title` attributes.
+    """
+    if color_by not in ("confidence", "step"):
+        raise ValueError(f"color_by must be 'confidence' or 'step', got {color_by!r}.")
+    columns = max(int(columns), 1)
+    state = answer_state(trace, step)
+    cells = "".join(_cell(trace, state, position, color_by) for position in range(trace.gen_length))
+    return (
+        f'<div class="llada-view" data-step="{state.step}" data-color-by="{color_by}">'
+        f"{_header(trace, state)}"
+        f'<div class="llada-grid" style="--cols:{columns}">{cells}</div>'
+        f"{legend_html(color_by, state.total_steps, state.block_range is not None)}</div>"
+    )
