@@ -14,7 +14,7 @@ from server import start_app
 pytestmark = pytest.mark.integration
 MODEL = default_model_name()
 # /chat outputs as a client sees them (the trace State is not part of the API).
-CHATBOT, GRID, STATS, NOTICE, TRACE_FILE, ANIMATION_FILE = 1, 2, 3, 8, 9, 10
+CHATBOT, GRID, STATS, NOTICE = 1, 2, 3, 8
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def answer_of(history) -> str:
 
 def test_endpoints_are_named(client):
     names = set(client.view_api(return_format="dict")["named_endpoints"])
-    assert {"/chat", "/stop", "/clear", "/replay", "/play", "/export_gif", "/check_settings",
+    assert {"/chat", "/stop", "/clear", "/replay", "/play", "/export_gif", "/export_trace", "/export_html", "/check_settings",
             "/nearest_settings", "/load_model"} <= names
 
 
@@ -57,7 +57,9 @@ def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
     assert len(grids) >= 3, "a run should stream several frames"
     assert any(0 < m < 128 for m in mask_counts), f"no intermediate state among {mask_counts}"
     assert mask_counts[-1] == 0
-    assert outputs and final[TRACE_FILE].endswith(".json") and final[ANIMATION_FILE].endswith(".html")
+    assert outputs
+    trace_file = client.predict(api_name="/export_trace")
+    assert trace_file.endswith(".json") and client.predict(api_name="/export_html").endswith(".html")
 
     loaded = load_model(MODEL)
     settings = SamplingSettings(gen_length=128, steps=128, block_length=32, seed=0)
@@ -67,7 +69,7 @@ def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
 
     from llada_demo.trace import Trace
 
-    served = Trace.from_json(Path(final[TRACE_FILE]).read_text(encoding="utf-8"))
+    served = Trace.from_json(Path(trace_file).read_text(encoding="utf-8"))
     assert served.sequence.tolist() == trace.sequence.tolist()
     assert [len(r.committed) for r in served.steps] == [len(r.committed) for r in trace.steps]
     # The chatbot normalises whitespace (tabs, edges); the words are the sampler's.

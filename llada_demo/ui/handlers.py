@@ -85,20 +85,12 @@ def _figures(trace: Trace):
     return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
 
 
-def _export_files(trace: Trace) -> tuple[str, str]:
-    folder = Path(tempfile.mkdtemp(prefix="llada-trace-"))
-    json_path, html_path = folder / "llada-trace.json", folder / "llada-animation.html"
-    trace_to_json_file(trace, json_path)
-    html_path.write_text(animation_html(trace), encoding="utf-8")
-    return str(json_path), str(html_path)
-
-
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
          cfg_scale, seed, color_by, request: gr.Request = None):
     """Send a message: stream the denoising into the grid, stats and plots; end with replay and downloads.
 
-    Yields (message box, chatbot, grid, stats, heatmap, order map, curves, scrubber, trace,
-    notice, trace file, animation file).
+    Yields (message box, chatbot, grid, stats, heatmap, order map, curves, scrubber, trace, notice).
+    Downloads are made on demand (export_*), so a run never pays for them.
     """
     skip = gr.skip()
     history = list(history or [])
@@ -112,7 +104,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         stream = chat_trace(loaded, messages, settings)  # encodes and checks the prompt length lazily
         run = BackgroundRun(stream)
     except SettingsError as error:
-        yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error), skip, skip)
+        yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error))
         return
 
     session = getattr(request, "session_hash", None) or "local"
@@ -136,7 +128,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             if now - last_plot >= PLOT_INTERVAL:
                 plots, last_plot = _figures(view), now
             grid = render_grid(view, color_by=color_by, columns=GRID_COLUMNS)
-            yield ("", history, grid, render_stats(view), *plots, skip, skip, "", skip, skip)
+            yield ("", history, grid, render_stats(view), *plots, skip, skip, "")
     finally:
         run.cancel()  # also reached when Gradio cancels this generator (Stop, closed tab)
         with _runs_lock:
@@ -148,22 +140,20 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         message_text = error_notice(error) if isinstance(error, SettingsError) else (
             f"⚠️ The run failed: {type(error).__name__}: {error}. Try a shorter answer or fewer steps.")
         history[-1] = {"role": "assistant", "content": "(no answer: the run failed)"}
-        yield ("", history, skip, skip, skip, skip, skip, skip, skip, message_text, skip, skip)
+        yield ("", history, skip, skip, skip, skip, skip, skip, skip, message_text)
         return
     trace = run.latest
     if trace is None:  # cancelled before the first step
-        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, "⏹ Stopped.", skip, skip)
+        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, "⏹ Stopped.")
         return
     stopped = not trace.finished
     if stopped:
         trace = trace.prefix(len(trace.steps))
     history[-1] = {"role": "assistant", "content": trace.answer_text() if not stopped else preview_text(trace)}
-    json_file, html_file = _export_files(trace)
     scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
     notice = "⏹ Stopped." if stopped else ""
     yield ("", history, render_grid(trace, color_by=color_by, columns=GRID_COLUMNS),
-           render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice,
-           json_file, html_file)
+           render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice)
 
 
 def stop(request: gr.Request = None) -> str:
@@ -194,17 +184,36 @@ def play(trace: Trace | None, color_by, frames_per_second):
         time.sleep(delay)
 
 
-def export_gif(trace: Trace | None):
+def _export_path(trace: Trace | None, name: str) -> Path:
     if trace is None:
-        raise gr.Error("Run something first: there is no trace to animate.")
-    path = Path(tempfile.mkdtemp(prefix="llada-gif-")) / "llada-animation.gif"
+        raise gr.Error("Run something first: there is no trace to export yet.")
+    return Path(tempfile.mkdtemp(prefix="llada-export-")) / name
+
+
+def export_trace(trace: Trace | None) -> str:
+    """The whole run as JSON (every step's tokens, commits, guesses and confidences)."""
+    path = _export_path(trace, "llada-trace.json")
+    trace_to_json_file(trace, path)
+    return str(path)
+
+
+def export_html(trace: Trace | None) -> str:
+    """A standalone HTML page replaying the run (no network needed: for slides)."""
+    path = _export_path(trace, "llada-animation.html")
+    path.write_text(animation_html(trace), encoding="utf-8")
+    return str(path)
+
+
+def export_gif(trace: Trace | None) -> str:
+    """An animated GIF of the token grid over the run."""
+    path = _export_path(trace, "llada-animation.gif")
     animation_gif(trace, path)
     return str(path)
 
 
 def clear():
     """Forget the conversation and the last run (this session only)."""
-    return [], "", render_stats(None), None, None, None, None, gr.Slider(value=0, maximum=1), None, "", None, None
+    return [], "", render_stats(None), "", None, None, None, gr.Slider(value=0, maximum=1), None, "", None
 
 
 def choose_model(model_name, progress=gr.Progress()):

@@ -79,10 +79,10 @@ def build_demo() -> gr.Blocks:
                                          elem_id="scrubber", scale=4)
                     play = gr.Button("▶ Play", elem_id="play", scale=1)
                 with gr.Row():
-                    trace_file = gr.File(label="Trace (JSON)", interactive=False, elem_id="trace-file")
-                    animation_file = gr.File(label="Animation (standalone HTML)", interactive=False)
-                    gif_button = gr.Button("Make GIF", size="sm")
-                    gif_file = gr.File(label="Animation (GIF)", interactive=False)
+                    export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
+                    export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
+                    export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
+                download = gr.File(label="Download", interactive=False, elem_id="download")
                 with gr.Tabs():
                     with gr.Tab("Confidence heatmap"):
                         heatmap = gr.Plot(elem_id="heatmap", show_label=False)
@@ -92,8 +92,7 @@ def build_demo() -> gr.Blocks:
                         curves = gr.Plot(elem_id="curves", show_label=False)
 
         controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed]
-        chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice,
-                        trace_file, animation_file]
+        chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
         chat_inputs = [message, chatbot, model, *controls, color_by]
         send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
                                 concurrency_id="sampler")
@@ -102,11 +101,13 @@ def build_demo() -> gr.Blocks:
         play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
         stop.click(handlers.stop, None, notice, cancels=[send_event, submit_event, play_event], api_name="stop")
         clear.click(handlers.clear, None, [chatbot, message, stats, grid, heatmap, order, curves, scrubber,
-                                           trace_state, notice, trace_file, animation_file], api_name="clear")
+                                           trace_state, notice, download], api_name="clear")
         scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
                        trigger_mode="always_last")
         color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False)
-        gif_button.click(handlers.export_gif, trace_state, gif_file, api_name="export_gif")
+        export_trace.click(handlers.export_trace, trace_state, download, api_name="export_trace")
+        export_html.click(handlers.export_html, trace_state, download, api_name="export_html")
+        export_gif.click(handlers.export_gif, trace_state, download, api_name="export_gif")
         for index, control in enumerate((gen_length, steps, block_length, strategy)):
             control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
                            api_name="check_settings" if index == 0 else False)
