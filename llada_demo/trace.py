@@ -74,16 +74,23 @@ class Trace:
     device: str = ""
     kind: str = "diffusion"
     finished: bool = False
+    initial: np.ndarray | None = None  # the answer before step 1 when it was partly written (infilling)
 
     @property
     def gen_length(self) -> int:
         return self.settings.gen_length
 
+    def initial_answer(self) -> np.ndarray:
+        """The answer before the first step: all [MASK], or the given template when infilling."""
+        if self.initial is not None:
+            return self.initial
+        return np.full(self.gen_length, self.mask_id, dtype=np.int32)
+
     @property
     def answer_ids(self) -> np.ndarray:
-        """The answer's ids after the last recorded step (all masks before the first)."""
+        """The answer's ids after the last recorded step (the initial answer before the first)."""
         if not self.steps:
-            return np.full(self.gen_length, self.mask_id, dtype=np.int32)
+            return self.initial_answer()
         return self.steps[-1].tokens
 
     @property
@@ -132,7 +139,7 @@ class Trace:
         return Trace(
             prompt_ids=self.prompt_ids, settings=self.settings, mask_id=self.mask_id, stop_ids=self.stop_ids,
             steps=self.steps[:count], texts=self.texts, model_name=self.model_name, device=self.device,
-            kind=self.kind, finished=self.finished and count >= len(self.steps),
+            kind=self.kind, finished=self.finished and count >= len(self.steps), initial=self.initial,
         )
 
     def to_dict(self) -> dict:
@@ -141,6 +148,7 @@ class Trace:
             "device": self.device, "settings": self.settings.to_dict(), "mask_id": self.mask_id,
             "stop_ids": list(self.stop_ids), "prompt_ids": self.prompt_ids.tolist(), "finished": self.finished,
             "texts": {str(k): v for k, v in self.texts.items()},
+            "initial": None if self.initial is None else self.initial.tolist(),
             "steps": [record.to_dict() for record in self.steps],
         }
 
@@ -157,6 +165,7 @@ class Trace:
             steps=[StepRecord.from_dict(s) for s in d["steps"]],
             texts={int(k): v for k, v in d["texts"].items()}, model_name=d.get("model_name", ""),
             device=d.get("device", ""), kind=d.get("kind", "diffusion"), finished=d.get("finished", False),
+            initial=None if d.get("initial") is None else np.asarray(d["initial"], dtype=np.int32),
         )
 
     @classmethod

@@ -83,3 +83,21 @@ def test_mask_is_never_committed(tiny, prompt):
         trace = generate(model, ids, SamplingSettings(gen_length=64, steps=64, block_length=32))
         assert (trace.answer_ids != model.config.mask_token_id).all()
         assert (trace.commit_steps() >= 0).all()
+
+
+def test_infill_keeps_given_tokens_and_fills_only_masks(tiny, prompt):
+    model = tiny[0]
+    mask = model.config.mask_token_id
+    template = torch.full((32,), mask, dtype=torch.long)
+    template[:4] = torch.tensor([10, 11, 12, 13])  # a given start
+    template[-3:] = torch.tensor([20, 21, 22])  # a given ending
+    settings = SamplingSettings(gen_length=32, steps=16, block_length=16)
+    trace = generate(model, prompt, settings, answer=template)
+    answer = torch.from_numpy(trace.answer_ids.astype("int64"))
+    assert answer[:4].tolist() == [10, 11, 12, 13] and answer[-3:].tolist() == [20, 21, 22]
+    assert (answer != mask).all()
+    committed = sorted(int(p) for r in trace.steps for p in r.committed)
+    assert committed == list(range(4, 29))  # exactly the masked positions, each once
+    assert (trace.initial_answer() == template.numpy()).all()
+    # Given tokens are never re-decided, so a fully given answer needs no forward pass at all.
+    assert len(generate(model, prompt, settings, answer=answer).steps) == 0

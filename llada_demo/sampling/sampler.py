@@ -69,13 +69,18 @@ def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator
 
 
 @torch.no_grad()
-def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> Iterator[StepRecord]:
+def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
+            answer: torch.LongTensor | None = None) -> Iterator[StepRecord]:
     """Run the reverse process, yielding one StepRecord per forward pass.
 
     The answer starts as gen_length [MASK] tokens; blocks are filled left to right; in each
     step every masked position of the current block competes and the strategy commits some.
     At temperature 0 with `low_confidence` this commits the same tokens, at the same
     positions, at the same steps as the official LLaDA generate().
+
+    `answer` ([gen_length] ids, [MASK] where to fill) starts the answer partly written, for
+    infilling: its other tokens stay fixed, the schedules count only its masks, and a step
+    or block with nothing to commit costs no forward pass.
     """
     check_prompt(model, input_ids, settings)
     strategy = STRATEGIES[settings.strategy]
@@ -84,7 +89,11 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> I
     prompt_length = input_ids.shape[1]
     x = torch.full((1, prompt_length + settings.gen_length), mask_id, dtype=torch.long, device=device)
     x[:, :prompt_length] = input_ids.to(device)
-    prompt_index = x != mask_id
+    prompt_index = x != mask_id  # what CFG blanks: the prompt, never fixed answer tokens
+    if answer is not None:
+        if answer.numel() != settings.gen_length:
+            raise SettingsError(f"The answer template has {answer.numel()} tokens; expected {settings.gen_length}.")
+        x[0, prompt_length:] = answer.to(device).flatten()
     answer = x[0, prompt_length:]  # a view: committing into it updates x
     generator = _seeded_generator(settings.seed, device)
     start_time, nfe, step = time.perf_counter(), 0, 0
@@ -98,6 +107,9 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> I
                 if block_step >= len(schedule):
                     break
                 count = schedule[block_step]
+                if count == 0:  # only with a partly written answer: nothing to commit, no forward pass
+                    block_step += 1
+                    continue
             elif not bool((answer[lo:hi] == mask_id).any()):
                 break
             else:
@@ -143,7 +155,8 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings) -> I
             block_step += 1
 
 
-def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(), **info) -> Trace:
+def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(),
+              answer: torch.LongTensor | None = None, **info) -> Trace:
     """An empty trace for a run about to start (steps are appended as they come)."""
     config = model.config
     stops = tuple(stop_ids) or tuple(
@@ -154,13 +167,15 @@ def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, st
         settings=settings,
         mask_id=config.mask_token_id,
         stop_ids=stops,
+        initial=None if answer is None else answer.flatten().cpu().numpy().astype(np.int32),
         **info,
     )
 
 
-def generate(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(), **info) -> Trace:
+def generate(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(),
+             answer: torch.LongTensor | None = None, **info) -> Trace:
     """Run to the end and return the whole trace; `trace.sequence` is prompt + answer ids."""
-    trace = new_trace(model, input_ids, settings, stop_ids, **info)
-    trace.steps.extend(iterate(model, input_ids, settings))
+    trace = new_trace(model, input_ids, settings, stop_ids, answer=answer, **info)
+    trace.steps.extend(iterate(model, input_ids, settings, answer=answer))
     trace.finished = True
     return trace

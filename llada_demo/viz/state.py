@@ -100,7 +100,7 @@ def answer_state(trace: Trace, step: int | None = None) -> AnswerState:
         guess, guess_confidence = latest.predicted, latest.predicted_confidence
         nfe, elapsed = latest.nfe, latest.elapsed
     else:
-        tokens = np.full(length, trace.mask_id, dtype=np.int32)
+        tokens = trace.initial_answer()
         guess = guess_confidence = None
         nfe, elapsed = 0, 0.0
     masked = tokens == trace.mask_id
