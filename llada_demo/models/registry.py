@@ -38,6 +38,8 @@ REGISTRY: dict[str, ModelSpec] = {
             "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size.")),
         ModelSpec("random-tiny", "random-tiny", trained=False, description=(
             "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise.")),
+        ModelSpec("random-tiny-ar", "random-tiny-ar", kind="autoregressive", trained=False, description=(
+            "UNTRAINED random-weight tiny causal LM with the same tokenizer (tests, fallbacks).")),
         ModelSpec("LLaDA-8B-Instruct", "GSAI-ML/LLaDA-8B-Instruct", min_gpu_memory_gb=17, description=(
             "LLaDA 8B instruction-tuned (GSAI-ML), native code, bf16.")),
         ModelSpec("LLaDA-8B-Base", "GSAI-ML/LLaDA-8B-Base", min_gpu_memory_gb=17, description=(
@@ -50,7 +52,7 @@ REGISTRY: dict[str, ModelSpec] = {
 
 def is_available(spec: ModelSpec) -> bool:
     """Can this machine run it now? Local checkpoints must exist; big ones need a big enough GPU."""
-    if spec.source == "random-tiny":
+    if spec.source in ("random-tiny", "random-tiny-ar"):
         return True
     if spec.source.startswith(str(ASSETS)):
         return (Path(spec.source) / "config.json").exists()
@@ -60,12 +62,13 @@ def is_available(spec: ModelSpec) -> bool:
     return spec.min_gpu_memory_gb == 0
 
 
-def default_model_name() -> str:
+def default_model_name(kind: str = "diffusion") -> str:
     """The embedded trained model when shipped, else the random tiny one (labelled untrained)."""
-    for name in ("embedded-llada", "random-tiny"):
+    choices = ("embedded-llada", "random-tiny") if kind == "diffusion" else ("embedded-ar", "random-tiny-ar")
+    for name in choices:
         if is_available(REGISTRY[name]):
             return name
-    return "random-tiny"
+    return choices[-1]
 
 
 @dataclass
@@ -100,10 +103,10 @@ def load_model(name: str, device: str | None = None) -> LoadedModel:
 
 
 def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
-    if spec.source == "random-tiny":
-        from .tiny import random_tiny
+    if spec.source in ("random-tiny", "random-tiny-ar"):
+        from .tiny import random_tiny, random_tiny_autoregressive
 
-        model, tokenizer = random_tiny()
+        model, tokenizer = (random_tiny if spec.source == "random-tiny" else random_tiny_autoregressive)()
         model = model.to(device)
     else:
         if not is_available(spec):

@@ -40,3 +40,22 @@ def random_tiny(seed: int = 0, d_model: int = 64, n_layers: int = 2, n_heads: in
     torch.manual_seed(seed)
     model = LLaDAModelLM(config).eval()
     return model, tokenizer
+
+
+def random_tiny_autoregressive(seed: int = 0, d_model: int = 64, n_layers: int = 2, n_heads: int = 4,
+                               vocab_size: int = 320, max_sequence_length: int = 1024):
+    """(model, tokenizer): an untrained causal LM twin (transformers' Llama) with the same tokenizer."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tokenizer = _tokenizer(vocab_size)
+    ids = special_ids(tokenizer)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=d_model, intermediate_size=2 * d_model, num_hidden_layers=n_layers,
+        num_attention_heads=n_heads, num_key_value_heads=n_heads, max_position_embeddings=max_sequence_length,
+        bos_token_id=ids.bos, eos_token_id=ids.eos, pad_token_id=ids.eos, tie_word_embeddings=False,
+        rope_theta=10000.0, initializer_range=0.5,
+    )
+    config.mask_token_id = ids.mask  # traces draw not-yet-written positions as masked
+    config.eot_token_id = ids.eot
+    torch.manual_seed(seed)
+    return LlamaForCausalLM(config).eval(), tokenizer

@@ -1,13 +1,10 @@
-"""The Blocks layout of the app and its event wiring (every action is also a named API endpoint)."""
+"""The app's page: an introduction and one tab per mode; each tab lays itself out and wires its events."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from ..models.registry import REGISTRY, default_model_name, is_available
-from ..sampling import STRATEGIES
-from ..viz.stats import render_stats
-from . import handlers
+from .chat_tab import build_chat_tab
 
 INTRO = """
 # LLaDA: watch a diffusion language model write
@@ -16,103 +13,11 @@ The answer starts as a row of **[MASK]** tokens. At every step a bidirectional T
 masked, until nothing is masked. Blocks are filled left to right. Hover a cell to see the model's guess.
 """
 
-EXAMPLES = [
-    "Write a story about a cat and a ball.",
-    "Write a story that uses the words: boat, rain, happy.",
-    "Continue this story: Lily found a small key in the garden.",
-    "Write a story that ends with: And they all went home together.",
-]
-
-
-def diffusion_models() -> list[tuple[str, str]]:
-    """(label, name) of the diffusion models this machine can run; untrained ones say so."""
-    return [(s.name if s.trained else f"{s.name} (UNTRAINED: random weights)", s.name)
-            for s in REGISTRY.values() if s.kind == "diffusion" and is_available(s)]
-
 
 def build_demo() -> gr.Blocks:
-    default_model = default_model_name()
     with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False) as demo:
-        trace_state = gr.State(None)
         gr.Markdown(INTRO)
-        with gr.Row():
-            model = gr.Dropdown(diffusion_models(), value=default_model, label="Model", scale=2,
-                                info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
-            untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
-            model_status = gr.Markdown(f"Model: **{default_model}**{untrained}", elem_id="model-status")
-
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=320):
-                chatbot = gr.Chatbot(label="Chat", height=380, render_markdown=False, sanitize_html=True,
-                                     elem_id="chatbot")
-                message = gr.Textbox(label="Message", placeholder="Ask for a story…", lines=2, max_lines=8,
-                                     elem_id="message")
-                with gr.Row():
-                    send = gr.Button("Send", variant="primary", elem_id="send")
-                    stop = gr.Button("Stop", variant="stop", elem_id="stop")
-                    clear = gr.Button("Clear", elem_id="clear")
-                gr.Examples(EXAMPLES, inputs=[message], cache_examples=False, label="Example prompts")
-                with gr.Accordion("Sampling settings", open=True):
-                    gen_length = gr.Slider(8, 512, value=64, step=8, label="Answer length (tokens)",
-                                           elem_id="gen-length")
-                    steps = gr.Slider(1, 512, value=64, step=1, label="Steps (forward passes)", elem_id="steps")
-                    block_length = gr.Slider(1, 512, value=32, step=1, label="Block length",
-                                             info="Smaller blocks = more left-to-right (semi-autoregressive).",
-                                             elem_id="block-length")
-                    strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                           value="low_confidence", label="Remasking strategy")
-                    threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
-                    temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
-                    cfg_scale = gr.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
-                    seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
-                    notice = gr.Markdown("", elem_id="notice")
-                    nearest = gr.Button("Use nearest valid settings", size="sm")
-
-            with gr.Column(scale=3, min_width=420):
-                stats = gr.HTML(render_stats(None), elem_id="stats")
-                grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas")
-                with gr.Row():
-                    color_by = gr.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
-                    playback = gr.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
-                with gr.Row():
-                    scrubber = gr.Slider(0, 1, value=0, step=1, label="Replay: step", interactive=True,
-                                         elem_id="scrubber", scale=4)
-                    play = gr.Button("▶ Play", elem_id="play", scale=1)
-                with gr.Row():
-                    export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
-                    export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
-                    export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
-                download = gr.File(label="Download", interactive=False, elem_id="download")
-                with gr.Tabs():
-                    with gr.Tab("Confidence heatmap"):
-                        heatmap = gr.Plot(elem_id="heatmap", show_label=False)
-                    with gr.Tab("Decoding order"):
-                        order = gr.Plot(elem_id="order-map", show_label=False)
-                    with gr.Tab("Per-step curves"):
-                        curves = gr.Plot(elem_id="curves", show_label=False)
-
-        controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed]
-        chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
-        chat_inputs = [message, chatbot, model, *controls, color_by]
-        send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
-                                concurrency_id="sampler")
-        submit_event = message.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
-                                      concurrency_id="sampler")
-        play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
-        stop.click(handlers.stop, None, notice, cancels=[send_event, submit_event, play_event], api_name="stop")
-        clear.click(handlers.clear, None, [chatbot, message, stats, grid, heatmap, order, curves, scrubber,
-                                           trace_state, notice, download], api_name="clear")
-        scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
-                       trigger_mode="always_last")
-        color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False)
-        export_trace.click(handlers.export_trace, trace_state, download, api_name="export_trace")
-        export_html.click(handlers.export_html, trace_state, download, api_name="export_html")
-        export_gif.click(handlers.export_gif, trace_state, download, api_name="export_gif")
-        for index, control in enumerate((gen_length, steps, block_length, strategy)):
-            control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
-                           api_name="check_settings" if index == 0 else False)
-        gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
-              api_name="nearest_settings")
-        model.change(handlers.choose_model, model, model_status, api_name="load_model")
-        demo.load(handlers.check_settings, controls, notice, api_name=False)
+        with gr.Tabs():
+            with gr.Tab("Chat & watch", id="chat"):
+                build_chat_tab(demo)
     return demo
