@@ -63,9 +63,19 @@ def _timed(device, fn):
     return seconds, nfe, peak
 
 
-def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1):
+def load_real_model(name: str, device: torch.device):
+    from llada_demo.models.registry import load_model
+
+    return load_model(name, str(device)).model
+
+
+def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
+        model_name=None):
+    """Time the variants on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
     device = pick_device(device)
-    model = build_random_model(shape, device)
+    model = load_real_model(model_name, device) if model_name else build_random_model(shape, device)
+    shape = model_name or shape
+    torch.manual_seed(0)
     prompt = torch.randint(0, model.config.mask_token_id - 1, (1, prompt_length), device=device)
     settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length)
 
@@ -102,7 +112,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
 
 def markdown(result: dict) -> str:
     lines = [
-        f"Device: {result['device']} · shape {result['shape']} ({result['weights_gb']} GB of weights) · "
+        f"Device: {result['device']} · {result['shape']} ({result['weights_gb']} GB of weights) · "
         f"prompt {result['prompt_length']} tokens · torch {result['torch']}",
         "",
         "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | × naive | peak mem (GB) |",
@@ -119,8 +129,10 @@ def markdown(result: dict) -> str:
 
 def main(args) -> int:
     results = []
-    for shape in args.shape:
-        result = run(shape, args.prompt_length, args.length, args.steps, args.block, args.device, args.repeats)
+    targets = [(None, name) for name in args.model] or [(shape, None) for shape in args.shape]
+    for shape, model_name in targets:
+        result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
+                     args.repeats, model_name=model_name)
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -131,7 +143,9 @@ def main(args) -> int:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--shape", nargs="+", default=["tiny"], help="llada-8b, embedded, tiny")
+    parser.add_argument("--shape", nargs="+", default=["tiny"], help="random weights of: llada-8b, embedded, tiny")
+    parser.add_argument("--model", nargs="+", default=[], help="registered checkpoints instead (real weights), "
+                        "e.g. embedded-llada")
     parser.add_argument("--length", type=int, default=256)
     parser.add_argument("--steps", type=int, default=256)
     parser.add_argument("--block", type=int, default=32)

@@ -90,7 +90,7 @@ def test_bad_settings_come_back_as_a_message(client):
 
 
 def test_stop_cancels_only_the_running_generation(client):
-    job = client.submit(*chat_args("Write a long story.", gen_length=512, steps=512, block_length=512),
+    job = client.submit(*chat_args("Write a long story.", gen_length=448, steps=448, block_length=448),
                         api_name="/chat")
     deadline = time.time() + 60
     while time.time() < deadline and len(job.outputs()) < 2:

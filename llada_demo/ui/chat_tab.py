@@ -45,9 +45,9 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 clear = gr.Button("Clear", elem_id="clear")
             gr.Examples(EXAMPLES, inputs=[message], cache_examples=False, label="Example prompts")
             with gr.Accordion("Sampling settings", open=True):
-                gen_length = gr.Slider(8, 512, value=64, step=8, label="Answer length (tokens)",
+                gen_length = gr.Slider(8, 512, value=128, step=8, label="Answer length (tokens)",
                                        elem_id="gen-length")
-                steps = gr.Slider(1, 512, value=64, step=1, label="Steps (forward passes)", elem_id="steps")
+                steps = gr.Slider(1, 512, value=128, step=1, label="Steps (forward passes)", elem_id="steps")
                 block_length = gr.Slider(1, 512, value=32, step=1, label="Block length",
                                          info="Smaller blocks = more left-to-right (semi-autoregressive).",
                                          elem_id="block-length")

@@ -67,13 +67,13 @@ def test_chat_shows_the_diffusion_step_by_step(page, screenshot_dir):
 
 
 def test_stop_mid_run(page):
-    set_slider(page, "gen-length", 512)
-    set_slider(page, "steps", 512)
-    set_slider(page, "block-length", 512)
+    set_slider(page, "gen-length", 448)
+    set_slider(page, "steps", 448)
+    set_slider(page, "block-length", 448)
     send(page, "Write a very long story.")
     page.wait_for_function(
         "() => { const n = document.querySelectorAll('#token-grid .llada-grid div.cell.masked').length;"
-        " return n > 0 && n < 512; }", timeout=60000)
+        " return n > 0 && n < 448; }", timeout=60000)
     page.locator("#stop").click()
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Stopped')", timeout=20000)
     left = masked_cells(page)
