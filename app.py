@@ -2,6 +2,11 @@
 
 import os
 
+try:  # ZeroGPU Spaces need `spaces` imported before anything touches CUDA
+    import spaces  # noqa: F401
+except ImportError:
+    pass
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from llada_demo.ui import build_demo, launch_kwargs  # noqa: E402

@@ -1,4 +1,4 @@
-"""Command line: `python -m llada_demo generate|train|eval|bench` (generate shows the denoising live)."""
+"""Command line: `python -m llada_demo generate|train|eval|bench|deploy` (generate shows the denoising live)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m llada_demo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_generate_arguments(commands.add_parser("generate", help="answer a prompt, showing the denoising live"))
+    from .deploy.command import add_deploy_arguments
+
+    add_deploy_arguments(commands.add_parser("deploy", help="render, check and upload the Hugging Face Space"))
     try:
         from benchmarks.speed import add_arguments as add_bench_arguments
 
@@ -92,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return run_generate(args)
+        if args.command == "deploy":
+            from .deploy.command import run_deploy
+
+            return run_deploy(args)
         if args.command == "bench":
             from benchmarks.speed import main as bench_main
 

@@ -9,7 +9,8 @@ import numpy as np
 from .models.registry import LoadedModel
 from .models.device import describe_device
 from .models.tokenizer import chat_prompt_ids
-from .sampling import SamplingSettings, iterate, new_trace
+from .sampling import SamplingSettings, new_trace
+from .zerogpu import gpu_iterate
 from .trace import Trace
 
 
@@ -21,12 +22,16 @@ def _add_texts(trace: Trace, tokenizer, arrays) -> None:
         trace.texts[index] = tokenizer.decode([index], skip_special_tokens=False)
 
 
-def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings) -> Iterator[Trace]:
-    """Yield the same Trace object after every step; it ends with `trace.finished = True`."""
-    trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops,
+def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Iterator[Trace]:
+    """Yield the same Trace object after every step; it ends with `trace.finished = True`.
+
+    `answer` optionally starts the answer partly written ([MASK] where to fill), for infilling.
+    """
+    trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops, answer=answer,
                       model_name=loaded.spec.name, device=describe_device(loaded.device))
-    _add_texts(trace, loaded.tokenizer, [trace.prompt_ids, [trace.mask_id], list(trace.stop_ids)])
-    for record in iterate(loaded.model, input_ids, settings):
+    _add_texts(trace, loaded.tokenizer, [trace.prompt_ids, trace.initial_answer(), [trace.mask_id],
+                                         list(trace.stop_ids)])
+    for record in gpu_iterate(loaded.model, input_ids, settings, answer=answer):
         _add_texts(trace, loaded.tokenizer, [record.tokens, record.predicted])
         trace.steps.append(record)
         yield trace

@@ -129,4 +129,4 @@ def test_models_this_machine_cannot_run_are_refused_cleanly(client):
         pytest.skip("this machine can run LLaDA-8B")
     with pytest.raises(AppError, match="not in the list of choices"):
         client.predict("LLaDA-8B-Instruct", api_name="/load_model")
-    assert "Model:" in client.predict(MODEL, api_name="/load_model")
+    assert "Model:" in client.predict(MODEL, api_name="/load_model")[0]

@@ -46,6 +46,8 @@ REGISTRY: dict[str, ModelSpec] = {
             "LLaDA 8B pretrained base model (no chat tuning).")),
         ModelSpec("LLaDA-1.5", "GSAI-ML/LLaDA-1.5", min_gpu_memory_gb=17, description=(
             "LLaDA 1.5: LLaDA-8B-Instruct further aligned with VRPO.")),
+        ModelSpec("Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct", kind="autoregressive", min_gpu_memory_gb=17,
+                  description="An autoregressive instruct model of LLaDA's size, for the comparison tab on a GPU."),
     ]
 }
 

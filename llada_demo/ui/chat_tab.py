@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..models.registry import REGISTRY, default_model_name, is_available
+from ..deploy.manifest import limits
+from ..models.registry import REGISTRY
+from ..startup import can_offer, detect
 from ..sampling import STRATEGIES
 from ..viz.stats import render_stats
 from . import handlers
@@ -18,20 +20,24 @@ EXAMPLES = [
 
 
 def diffusion_models() -> list[tuple[str, str]]:
-    """(label, name) of the diffusion models this machine can run; untrained ones say so."""
+    """(label, name) of the diffusion models this machine can run now; untrained ones say so."""
+    hub = detect().hub
     return [(s.name if s.trained else f"{s.name} (UNTRAINED: random weights)", s.name)
-            for s in REGISTRY.values() if s.kind == "diffusion" and is_available(s)]
+            for s in REGISTRY.values() if s.kind == "diffusion" and can_offer(s.name, hub)]
 
 
 def build_chat_tab(demo: gr.Blocks) -> None:
     """Lay out the chat tab inside the current Blocks/Tab context and wire its events."""
-    default_model = default_model_name()
+    startup = detect()
+    default_model = startup.default_model
+    top = limits()
     trace_state = gr.State(None)
     with gr.Row():
         model = gr.Dropdown(diffusion_models(), value=default_model, label="Model", scale=2,
                             info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
         untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
-        model_status = gr.Markdown(f"Model: **{default_model}**{untrained}", elem_id="model-status")
+        model_status = gr.Markdown(f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
+                                   elem_id="model-status")
 
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
@@ -45,10 +51,10 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 clear = gr.Button("Clear", elem_id="clear")
             gr.Examples(EXAMPLES, inputs=[message], cache_examples=False, label="Example prompts")
             with gr.Accordion("Sampling settings", open=True):
-                gen_length = gr.Slider(8, 512, value=128, step=8, label="Answer length (tokens)",
+                gen_length = gr.Slider(8, top["max_gen_length"], value=128, step=8, label="Answer length (tokens)",
                                        elem_id="gen-length")
-                steps = gr.Slider(1, 512, value=128, step=1, label="Steps (forward passes)", elem_id="steps")
-                block_length = gr.Slider(1, 512, value=32, step=1, label="Block length",
+                steps = gr.Slider(1, top["max_steps"], value=128, step=1, label="Steps (forward passes)", elem_id="steps")
+                block_length = gr.Slider(1, top["max_gen_length"], value=32, step=1, label="Block length",
                                          info="Smaller blocks = more left-to-right (semi-autoregressive).",
                                          elem_id="block-length")
                 strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
@@ -105,5 +111,5 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                        api_name="check_settings" if index == 0 else False)
     gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
           api_name="nearest_settings")
-    model.change(handlers.choose_model, model, model_status, api_name="load_model")
+    model.change(handlers.choose_model, model, [model_status, model], api_name="load_model")
     demo.load(handlers.check_settings, controls, notice, api_name=False)

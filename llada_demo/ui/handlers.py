@@ -217,11 +217,14 @@ def clear():
 
 
 def choose_model(model_name, progress=gr.Progress()):
-    """Load a model (once per process), showing progress; a failure leaves the previous model usable."""
-    progress(0.1, desc=f"Loading {model_name}…")
+    """Load a model (once per process), showing progress; on failure the dropdown returns to the default."""
+    from ..startup import detect
+
+    progress(0.1, desc=f"Loading {model_name} (the first time downloads it)…")
     try:
         loaded = load_model(model_name)
     except SettingsError as error:
-        return f"⚠️ {error} The embedded model still works."
+        fallback = detect().default_model
+        return f"⚠️ {error} Back on **{fallback}**, which still works.", gr.Dropdown(value=fallback)
     progress(1.0)
-    return f"Model: **{loaded.label}**"
+    return f"Model: **{loaded.label}**", gr.skip()

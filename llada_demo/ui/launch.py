@@ -12,8 +12,7 @@ APP_CSS = """
 #token-grid { min-height: 120px; }
 """
 
-QUEUE_SIZE = 32  # runs waiting beyond this are refused with a "queue full" message
-SAMPLER_CONCURRENCY = 2  # simultaneous runs of the sampler (a 2-core CPU or one GPU)
+from ..deploy.manifest import limits
 
 
 def launch_kwargs() -> dict:
@@ -21,4 +20,6 @@ def launch_kwargs() -> dict:
 
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:
-    return demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=SAMPLER_CONCURRENCY)
+    """Bounded queue (beyond it a run is refused as "queue full") and runs at once, from spaces.yaml."""
+    top = limits()
+    return demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"])

@@ -1,0 +1,1 @@
+"""Deploying to Hugging Face Spaces: the manifest (spaces.yaml), README front matter, bundle checks, upload."""

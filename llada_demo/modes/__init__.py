@@ -1,0 +1,1 @@
+"""Teaching modes: the non-UI logic of the compare, fill-in, sweep, strategy and explainer tabs."""

@@ -1,0 +1,84 @@
+"""What every teaching mode shares: which models can run here, prompt encoding, traces with token texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..errors import SettingsError
+from ..models.device import describe_device
+from ..models.registry import REGISTRY, LoadedModel, is_available
+from ..models.tokenizer import chat_prompt_ids
+from ..run import _add_texts  # the one place token texts are decoded for traces
+from ..sampling import SamplingSettings, new_trace
+from ..sampling.autoregressive import new_autoregressive_trace
+from ..trace import Trace
+
+MAX_PROMPT_CHARS = 2000
+
+
+def model_choices(kind: str) -> list[tuple[str, str]]:
+    """(label, name) of the registered models of `kind` this machine can run; untrained ones say so."""
+    return [(spec.name if spec.trained else f"{spec.name} (UNTRAINED: random weights)", spec.name)
+            for spec in REGISTRY.values() if spec.kind == kind and is_available(spec)]
+
+
+def check_kind(loaded: LoadedModel, kind: str) -> LoadedModel:
+    if loaded.spec.kind != kind:
+        raise SettingsError(f"{loaded.spec.name} is an {loaded.spec.kind} model; pick a {kind} model here.")
+    return loaded
+
+
+def clean_prompt(prompt) -> str:
+    text = str(prompt or "").strip()
+    if not text:
+        raise SettingsError("The prompt is empty: type a question or an instruction first.")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise SettingsError(f"The prompt is {len(text)} characters long; keep it under {MAX_PROMPT_CHARS}.")
+    return text
+
+
+def chat_ids(loaded: LoadedModel, prompt: str) -> torch.LongTensor:
+    """One user turn through the model's chat template, ready for the answer."""
+    return chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": clean_prompt(prompt)}])
+
+
+def same_vocabulary(a: LoadedModel, b: LoadedModel) -> bool:
+    """Can token ids of one model be fed to the other (the embedded twins share one tokenizer)?"""
+    return a.tokenizer is b.tokenizer or (
+        len(a.tokenizer) == len(b.tokenizer) and a.special == b.special
+        and a.tokenizer.get_vocab() == b.tokenizer.get_vocab())
+
+
+def diffusion_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Trace:
+    """An empty diffusion trace that already knows the texts of its prompt, mask and stop tokens."""
+    trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops, answer=answer,
+                      model_name=loaded.spec.name, device=describe_device(loaded.device))
+    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
+    return trace
+
+
+def autoregressive_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings) -> Trace:
+    trace = new_autoregressive_trace(loaded.model, input_ids, settings, mask_id=loaded.special.mask,
+                                     stop_ids=loaded.special.stops, model_name=loaded.spec.name,
+                                     device=describe_device(loaded.device))
+    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
+    return trace
+
+
+def add_texts(trace: Trace, tokenizer, *arrays) -> None:
+    """Decode the ids of `arrays` (and the mask and stop ids) the trace has no text for yet."""
+    _add_texts(trace, tokenizer, [*arrays, [trace.mask_id], list(trace.stop_ids)])
+
+
+def seed_or_random(seed) -> int:
+    """The seed to use: the given one, or a fresh random one for "none" / -1 (shown back to the user)."""
+    if seed in (None, "", -1, "-1"):
+        return int(np.random.default_rng().integers(0, 2**31 - 1))
+    try:
+        value = float(seed)
+    except (TypeError, ValueError):
+        raise SettingsError(f"Seed must be a whole number, got {seed!r}.") from None
+    if value != int(value) or value < 0:
+        raise SettingsError(f"Seed must be a whole number of at least 0 (or -1 for random), got {seed!r}.")
+    return int(value)

@@ -1,0 +1,56 @@
+"""Diffusion vs autoregression: the same prompt through both, raced step by step on one machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import SettingsError
+from ..models.registry import LoadedModel
+from ..sampling import SamplingSettings, iterate
+from ..sampling.autoregressive import autoregressive_settings, iterate_autoregressive
+from ..trace import Trace
+from .common import autoregressive_trace, chat_ids, check_kind, diffusion_trace
+from .race import Lane, race
+
+
+def compare_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
+                  settings: SamplingSettings) -> tuple[Lane, Lane]:
+    """A diffusion lane and an autoregressive lane answering `prompt` with `settings.gen_length` tokens.
+
+    The AR model writes greedily (or at the same temperature, with the same seed), one token per
+    forward pass; the diffusion model follows `settings`. Each encodes the prompt with its own
+    tokenizer, so an AR model with another vocabulary works too.
+    """
+    check_kind(diffusion, "diffusion")
+    check_kind(autoregressive, "autoregressive")
+    diffusion_ids = chat_ids(diffusion, prompt)
+    ar_ids = chat_ids(autoregressive, prompt)
+    ar_settings = autoregressive_settings(settings.gen_length, settings.temperature, settings.seed)
+    limit = getattr(autoregressive.model.config, "max_position_embeddings", None)
+    if limit is not None and ar_ids.shape[1] + settings.gen_length > limit:
+        raise SettingsError(f"Prompt plus answer exceed {autoregressive.spec.name}'s context of {limit} tokens: "
+                            "shorten the answer.")
+    # Creating the iterators runs nothing yet; the first next() checks the prompt against each model.
+    return (
+        Lane(diffusion_trace(diffusion, diffusion_ids, settings), iterate(diffusion.model, diffusion_ids, settings),
+             diffusion.tokenizer),
+        Lane(autoregressive_trace(autoregressive, ar_ids, ar_settings),
+             iterate_autoregressive(autoregressive.model, ar_ids, ar_settings, mask_id=autoregressive.special.mask,
+                                    stop_ids=autoregressive.special.stops),
+             autoregressive.tokenizer),
+    )
+
+
+def compare_stream(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
+                   settings: SamplingSettings) -> Iterator[tuple[Trace, Trace]]:
+    """(diffusion trace, AR trace) after every forward pass of either, each given equal compute."""
+    return race(compare_lanes(diffusion, autoregressive, prompt, settings))
+
+
+def compare(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
+            settings: SamplingSettings) -> tuple[Trace, Trace]:
+    """Run both to the end (tests, CLI)."""
+    traces = None
+    for traces in compare_stream(diffusion, autoregressive, prompt, settings):
+        pass
+    return traces

@@ -1,0 +1,46 @@
+"""The figures a teacher compares between runs: forward passes, time, tokens per second, tokens per pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..trace import Trace
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """Measured from a trace. `decoded` counts positions the model chose (not given text, not the
+    EOS padding an autoregressive run adds for free after it stops); `answer_tokens` the answer's
+    tokens before its end marker; `seconds` the run's own compute time."""
+
+    forward_passes: int
+    seconds: float
+    decoded: int
+    answer_tokens: int
+    masks_left: int
+    finished: bool
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.decoded / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def tokens_per_pass(self) -> float:
+        return self.decoded / self.forward_passes if self.forward_passes else 0.0
+
+
+def decoded_positions(trace: Trace) -> int:
+    """Positions the model filled by choice: one per step for autoregression, every commit for diffusion."""
+    if trace.kind == "autoregressive":
+        return len(trace.steps)
+    return int(sum(len(record.committed) for record in trace.steps))
+
+
+def run_figures(trace: Trace) -> RunFigures:
+    return RunFigures(
+        forward_passes=trace.nfe, seconds=trace.elapsed, decoded=decoded_positions(trace),
+        answer_tokens=len(trace.answer_token_ids()), masks_left=int(np.sum(trace.answer_ids == trace.mask_id)),
+        finished=trace.finished,
+    )
