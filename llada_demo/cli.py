@@ -44,7 +44,9 @@ def run_generate(args: argparse.Namespace) -> int:
     tty = sys.stdout.isatty()
     color = tty
     shown_lines, last_draw, trace = 0, 0.0, None
-    for trace in chat_trace(loaded, [{"role": "user", "content": args.prompt}], settings):
+    from .prompt import clean_message
+
+    for trace in chat_trace(loaded, [{"role": "user", "content": clean_message(args.prompt)}], settings):
         now = time.perf_counter()
         # Redraw at most 20 times a second (the sampler never waits for the terminal), always the last frame.
         if live and (trace.finished or now - last_draw >= 0.05):

@@ -1,5 +1,6 @@
 """The app's named endpoints, driven with gradio_client against a live local server."""
 
+import html
 import re
 import time
 
@@ -73,7 +74,7 @@ def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
     assert served.sequence.tolist() == trace.sequence.tolist()
     assert [len(r.committed) for r in served.steps] == [len(r.committed) for r in trace.steps]
     # The chatbot normalises whitespace (tabs, edges); the words are the sampler's.
-    assert answer_of(final[CHATBOT]).split() == trace.answer_text().split()
+    assert html.unescape(answer_of(final[CHATBOT])).split() == trace.answer_text().split()
 
 
 def test_bad_settings_come_back_as_a_message(client):

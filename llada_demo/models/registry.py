@@ -25,8 +25,10 @@ class ModelSpec:
     description: str = ""
     revision: str | None = None
     min_gpu_memory_gb: float = 0.0  # 0: runs on a CPU
-    trust_remote_code: bool = False
+    trust_remote_code: bool = False  # loads only with a pinned `revision` (never a moving branch)
     trained: bool = True
+    adapter: str | None = None  # "shifted-logits" for Dream-style models
+    mask_token_id: int | None = None  # when the checkpoint's config lacks it
 
 
 REGISTRY: dict[str, ModelSpec] = {
@@ -46,6 +48,13 @@ REGISTRY: dict[str, ModelSpec] = {
             "LLaDA 8B pretrained base model (no chat tuning).")),
         ModelSpec("LLaDA-1.5", "GSAI-ML/LLaDA-1.5", min_gpu_memory_gb=17, description=(
             "LLaDA 1.5: LLaDA-8B-Instruct further aligned with VRPO.")),
+        # Models with their own code: offered only once a reviewed revision is pinned here.
+        ModelSpec("Dream-v0-Instruct-7B", "Dream-org/Dream-v0-Instruct-7B", min_gpu_memory_gb=17,
+                  trust_remote_code=True, revision=None, adapter="shifted-logits", mask_token_id=151666,
+                  description="Dream 7B (diffusion LM initialised from Qwen2.5; logits shifted by one)."),
+        ModelSpec("LLaDA-MoE-7B-A1B-Instruct", "inclusionAI/LLaDA-MoE-7B-A1B-Instruct", min_gpu_memory_gb=17,
+                  trust_remote_code=True, revision=None, mask_token_id=156895,
+                  description="LLaDA-MoE: 7B mixture-of-experts, 1B active (its own code)."),
         ModelSpec("Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct", kind="autoregressive", min_gpu_memory_gb=17,
                   description="An autoregressive instruct model of LLaDA's size, for the comparison tab on a GPU."),
     ]
@@ -53,7 +62,10 @@ REGISTRY: dict[str, ModelSpec] = {
 
 
 def is_available(spec: ModelSpec) -> bool:
-    """Can this machine run it now? Local checkpoints must exist; big ones need a big enough GPU."""
+    """Can this machine run it now? Local checkpoints must exist; big ones need a big enough GPU;
+    checkpoints with their own code need a pinned revision."""
+    if spec.trust_remote_code and not spec.revision:
+        return False
     if spec.source in ("random-tiny", "random-tiny-ar"):
         return True
     if spec.source.startswith(str(ASSETS)):
@@ -111,18 +123,32 @@ def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
         model, tokenizer = (random_tiny if spec.source == "random-tiny" else random_tiny_autoregressive)()
         model = model.to(device)
     else:
+        if spec.trust_remote_code and not spec.revision:
+            raise SettingsError(f"Model {spec.name} runs its own code from the hub; it loads only once the "
+                                "registry pins a reviewed revision.")
         if not is_available(spec):
             raise SettingsError(f"Model {spec.name} is not available on this machine ({spec.description}).")
         if spec.kind == "autoregressive":
             from transformers import AutoModelForCausalLM as loader
+        elif spec.trust_remote_code:
+            from transformers import AutoModel as loader
         else:
             from .modeling_llada import LLaDAModelLM as loader
+        # A checkpoint larger than one GPU spreads over all of them (accelerate's device_map).
+        spread = device.type == "cuda" and torch.cuda.device_count() > 1
         try:
             tokenizer = load_tokenizer(spec.source, revision=spec.revision)
             model = loader.from_pretrained(
                 spec.source, revision=spec.revision, dtype=pick_dtype(device),
-                trust_remote_code=spec.trust_remote_code,
-            ).to(device).eval()
+                trust_remote_code=spec.trust_remote_code, **({"device_map": "auto"} if spread else {}),
+            )
+            model = (model if spread else model.to(device)).eval()
+            if spec.adapter == "shifted-logits":
+                from .adapters import ShiftedLogits
+
+                model = ShiftedLogits(model, spec.mask_token_id)
+            elif spec.mask_token_id is not None and getattr(model.config, "mask_token_id", None) is None:
+                model.config.mask_token_id = spec.mask_token_id
         except OSError as error:  # no network, missing files, unknown repo
             raise SettingsError(f"Could not load {spec.name} from {spec.source}: {error}") from error
     return LoadedModel(spec=spec, model=model, tokenizer=tokenizer, device=device, special=special_ids(tokenizer))

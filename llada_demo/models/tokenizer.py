@@ -55,10 +55,20 @@ def special_ids(tokenizer: PreTrainedTokenizerBase) -> SpecialIds:
     return SpecialIds(mask=mask, eos=eos, eot=lookup(EOT), bos=lookup(BOS))
 
 
+def neutralize_special_tokens(text: str) -> str:
+    """User text never becomes control tokens: "<|eot_id|>" typed by a user stays plain characters.
+
+    A word joiner (U+2060) after "<|" keeps the text readable while the tokenizer no longer matches
+    it as a special token (a typed "<|mdm_mask|>" would otherwise become a real mask to fill).
+    """
+    return text.replace("<|", "<\u2060|")
+
+
 def chat_prompt_ids(tokenizer: PreTrainedTokenizerBase, messages: list[dict]) -> torch.LongTensor:
     """Encode a multi-turn history (list of {"role", "content"}) ready for the assistant's answer."""
     if not messages or not str(messages[-1].get("content", "")).strip():
         raise SettingsError("The prompt is empty: type a message first.")
+    messages = [{"role": m["role"], "content": neutralize_special_tokens(str(m["content"]))} for m in messages]
     text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     # The template writes BOS itself, so the tokenizer must not add another.
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import gradio as gr
+import torch
 
+from ..deploy.manifest import limits
 from ..errors import SettingsError
 from ..models.registry import load_model
+from ..prompt import clean_message
 from ..run import chat_trace
 from ..sampling import SamplingSettings
 from ..trace import Trace
@@ -47,6 +51,16 @@ def error_notice(error: SettingsError) -> str:
     return text
 
 
+def failure_notice(error: BaseException) -> str:
+    """What a user sees when a run fails: what to change, never a stack trace."""
+    if isinstance(error, SettingsError):
+        return error_notice(error)
+    if isinstance(error, torch.OutOfMemoryError):
+        return ("⚠️ The device ran out of memory during this run (memory has been freed). Try a shorter answer, "
+                "no CFG, or a smaller model.")
+    return f"⚠️ The run failed ({type(error).__name__}). Try again, or a shorter answer or fewer steps."
+
+
 def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed) -> str:
     """A message about the current controls: empty when they are valid."""
     try:
@@ -69,15 +83,20 @@ def nearest_settings(gen_length, steps, block_length, strategy, threshold, tempe
         s.gen_length, s.steps, s.block_length, s.strategy, s.threshold, s.temperature, s.cfg_scale, seed)
 
 
+def shown(text: str) -> str:
+    """Chat text as the Chatbot must receive it: escaped, since it renders HTML (prompts and answers are text)."""
+    return html.escape(text, quote=False)
+
+
 def _plain_history(history) -> list[dict]:
-    """Chatbot messages as {"role", "content"} strings for the chat template."""
+    """Chatbot messages (escaped for display) back as {"role", "content"} strings for the chat template."""
     messages = []
     for message in history or []:
         content = message.get("content", "") if isinstance(message, dict) else ""
         if isinstance(content, list):  # Gradio may hand back content parts
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
         if isinstance(content, str) and message.get("role") in ("user", "assistant"):
-            messages.append({"role": message["role"], "content": content})
+            messages.append({"role": message["role"], "content": html.unescape(content)})
     return messages
 
 
@@ -97,12 +116,11 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     try:
         settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
                                           cfg_scale, seed)
-        if not str(message or "").strip():
-            raise SettingsError("The message is empty: type a question or an instruction first.")
+        message = clean_message(message)
         loaded = load_model(model_name)
-        messages = _plain_history(history) + [{"role": "user", "content": str(message)}]
+        messages = _plain_history(history) + [{"role": "user", "content": message}]
         stream = chat_trace(loaded, messages, settings)  # encodes and checks the prompt length lazily
-        run = BackgroundRun(stream)
+        run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
     except SettingsError as error:
         yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error))
         return
@@ -114,7 +132,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             previous.cancel()
         _runs[session] = run
 
-    history = history + [{"role": "user", "content": str(message)}, {"role": "assistant", "content": "…"}]
+    history = history + [{"role": "user", "content": shown(message)}, {"role": "assistant", "content": "…"}]
     last_plot = 0.0
     try:
         while not run.wait(FRAME_INTERVAL):
@@ -122,7 +140,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             if trace is None:
                 continue
             view = trace.prefix(len(trace.steps))  # a stable snapshot while the worker appends
-            history[-1] = {"role": "assistant", "content": preview_text(view) or "…"}
+            history[-1] = {"role": "assistant", "content": shown(preview_text(view)) or "…"}
             now = time.perf_counter()
             plots = (gr.skip(),) * 3
             if now - last_plot >= PLOT_INTERVAL:
@@ -136,11 +154,8 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
                 del _runs[session]
 
     if run.error is not None:
-        error = run.error
-        message_text = error_notice(error) if isinstance(error, SettingsError) else (
-            f"⚠️ The run failed: {type(error).__name__}: {error}. Try a shorter answer or fewer steps.")
         history[-1] = {"role": "assistant", "content": "(no answer: the run failed)"}
-        yield ("", history, skip, skip, skip, skip, skip, skip, skip, message_text)
+        yield ("", history, skip, skip, skip, skip, skip, skip, skip, failure_notice(run.error))
         return
     trace = run.latest
     if trace is None:  # cancelled before the first step
@@ -149,9 +164,12 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     stopped = not trace.finished
     if stopped:
         trace = trace.prefix(len(trace.steps))
-    history[-1] = {"role": "assistant", "content": trace.answer_text() if not stopped else preview_text(trace)}
+    history[-1] = {"role": "assistant", "content": shown(trace.answer_text() if not stopped else preview_text(trace))}
     scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
     notice = "⏹ Stopped." if stopped else ""
+    if run.timed_out:
+        notice = (f"⏱ The run stopped at its time budget of {limits()['run_seconds']} s after {len(trace.steps)} "
+                  "steps: try fewer steps or a shorter answer.")
     yield ("", history, render_grid(trace, color_by=color_by, columns=GRID_COLUMNS),
            render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice)
 
@@ -225,6 +243,6 @@ def choose_model(model_name, progress=gr.Progress()):
         loaded = load_model(model_name)
     except SettingsError as error:
         fallback = detect().default_model
-        return f"⚠️ {error} Back on **{fallback}**, which still works.", gr.Dropdown(value=fallback)
+        return f"⚠️ {error} Back on **{fallback}**, which still works.", gr.update(value=fallback)
     progress(1.0)
     return f"Model: **{loaded.label}**", gr.skip()

@@ -5,6 +5,11 @@ from __future__ import annotations
 import gradio as gr
 
 from .chat_tab import build_chat_tab
+from .compare_tab import build_compare_tab
+from .explainer_tab import build_explainer_tab
+from .infill_tab import build_infill_tab
+from .strategies_tab import build_strategies_tab
+from .sweep_tab import build_sweep_tab
 
 INTRO = """
 # LLaDA: watch a diffusion language model write
@@ -20,4 +25,14 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Chat & watch", id="chat"):
                 build_chat_tab(demo)
+            with gr.Tab("Diffusion vs autoregression", id="compare"):
+                build_compare_tab(demo)
+            with gr.Tab("Fill in anywhere", id="infill"):
+                build_infill_tab(demo)
+            with gr.Tab("Trade-off explorer", id="sweep"):
+                build_sweep_tab(demo)
+            with gr.Tab("Strategy comparison", id="strategies"):
+                build_strategies_tab(demo)
+            with gr.Tab("How it works", id="explain") as explain_tab:
+                build_explainer_tab(demo, explain_tab)
     return demo

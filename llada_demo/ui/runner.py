@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+
+import torch
 
 from ..trace import Trace
 
@@ -15,27 +18,36 @@ class BackgroundRun:
     whatever step the run has reached. `cancel()` stops the run after the current forward pass.
     """
 
-    def __init__(self, stream: Iterator[Trace]):
+    def __init__(self, stream: Iterator[Trace], time_limit: float | None = None):
         self._stream = stream
         self._cancel = threading.Event()
         self._done = threading.Event()
+        self._time_limit = time_limit
         self.latest: Trace | None = None
         self.error: BaseException | None = None
+        self.timed_out = False
         self._thread = threading.Thread(target=self._work, daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
+        start = time.monotonic()
         try:
             for trace in self._stream:
                 self.latest = trace
                 if self._cancel.is_set():
+                    break
+                if self._time_limit is not None and time.monotonic() - start > self._time_limit:
+                    self.timed_out = True
                     break
         except BaseException as error:  # reported to the user by the UI, never raised in the thread
             self.error = error
         finally:
             close = getattr(self._stream, "close", None)
             if close:
-                close()  # runs the generator's cleanup (frees device memory) right now
+                close()  # runs the generator's cleanup (drops its tensors) right now
+            self._stream = None
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()  # give freed blocks back, e.g. after an out-of-memory error
             self._done.set()
 
     @property

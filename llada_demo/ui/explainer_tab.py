@@ -1,0 +1,42 @@
+"""The "How it works" tab: forward masking, reverse unmasking, remasking and blocks, drawn from a real short run."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..errors import SettingsError
+from ..models.registry import default_model_name, load_model
+from ..modes.common import clean_prompt, model_choices, seed_or_random
+from ..modes.explain import EXPLAIN_PROMPT, explain
+from ..viz.diagram import DIAGRAM_CSS, render_explainer
+from .mode_runs import failure
+
+INTRO = """
+### How a masked-diffusion language model works
+Everything below is drawn from a real run of the model (32 tokens, 16 steps, two blocks), made when you open
+this tab or press the button. Hover any cell for details.
+"""
+
+
+def draw_explainer(prompt, model_name, seed):
+    """(diagram HTML, notice). Cached per (model, prompt, seed): the run is deterministic."""
+    try:
+        result = explain(load_model(model_name), clean_prompt(prompt), seed_or_random(seed))
+    except SettingsError as error:
+        return gr.skip(), failure(error)
+    return render_explainer(result), ""
+
+
+def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab inside `tab`, wire its button, and draw when the tab is opened."""
+    gr.Markdown(INTRO)
+    with gr.Row():
+        prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
+        model = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"), label="Model", scale=1)
+        seed = gr.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
+        button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
+    notice = gr.Markdown("", elem_id="explain-notice")
+    diagram = gr.HTML("", css_template=DIAGRAM_CSS, elem_id="explainer")
+    button.click(draw_explainer, [prompt, model, seed], [diagram, notice], api_name="explain",
+                 concurrency_id="explain")
+    tab.select(draw_explainer, [prompt, model, seed], [diagram, notice], api_name=False, concurrency_id="explain")

@@ -1,0 +1,129 @@
+"""The "Fill in anywhere" tab: text with [MASK] gaps; the diffusion model fills them, the AR model can only continue."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..errors import SettingsError
+from ..models.registry import default_model_name, load_model
+from ..modes.common import model_choices, seed_or_random
+from ..modes.infill import InfillTemplate, infill_stream
+from ..modes.metrics import run_figures
+from ..modes.race import snapshot
+from ..sampling import STRATEGIES
+from ..viz.given_grid import GIVEN_CSS, kept_and_overwritten, render_given_grid
+from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
+from ..viz.run_card import CARD_CSS, render_run_card
+from .mode_runs import SessionRuns, failure, frames
+
+COLUMNS = 16
+NO_AR = "none"
+INTRO = """
+### Fill in anywhere
+Write text and leave gaps: **`[MASK]`** is one missing token, **`[MASK*8]`** (or **`[8]`**) is eight. A gap can
+be anywhere, even at the very start (give the ending, ask for the beginning). The diffusion model reads the text
+on *both* sides of every gap and fills only the gaps; your text stays exactly as written. An autoregressive model
+can only continue from the text before the first gap: it never sees what comes after, so it writes over it.
+"""
+EXAMPLES = [
+    ["Once upon a time, there was a [MASK*3] named Tim. [MASK*24] And they all went home together.",
+     "Write a story."],
+    ["[MASK*30] In the end, the little dog found his way home.", "Write a story."],
+    ["Lily had a red [MASK]. She [MASK*6] every day. One day, it [MASK*10]. Lily was sad, but [MASK*12]",
+     "Write a story."],
+]
+
+_runs = SessionRuns()
+
+
+def _summary(template: InfillTemplate, traces) -> str:
+    parts = []
+    for name, trace in zip(("Diffusion", "Autoregressive"), traces):
+        kept, overwritten, total = kept_and_overwritten(trace, template.given_ids())
+        verdict = "untouched" if kept == total else f"{overwritten} overwritten"
+        parts.append(f"**{name}**: {kept}/{total} of your fixed tokens in place ({verdict})")
+    return "Your text has " + f"{template.masks} masked tokens in {template.length}. " + " · ".join(parts)
+
+
+def _views(template: InfillTemplate, traces, status: str = ""):
+    given = template.given_ids()
+    out = []
+    for name, trace in zip(("Diffusion", "Autoregressive"), traces):
+        figures = run_figures(trace)
+        out += [render_run_card(name, figures, trace.model_name, status or ("done" if figures.finished else "running")),
+                render_given_grid(trace, given, columns=COLUMNS),
+                render_infill_text(trace, given, "what it wrote (your text plain, its words highlighted)")]
+    if len(traces) == 1:
+        out += [render_run_card("Autoregressive", None, "not compared"), "", ""]
+    return (*out, _summary(template, traces))
+
+
+def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed, request: gr.Request = None):
+    """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice)."""
+    skip = gr.skip()
+    try:
+        autoregressive = None if ar_name in (None, "", NO_AR) else load_model(ar_name)
+        template, stream = infill_stream(load_model(diffusion_name), autoregressive, text, instruction,
+                                         steps=int(steps or 0), strategy=strategy, seed=seed_or_random(seed))
+    except SettingsError as error:
+        yield (*(skip,) * 7, failure(error))
+        return
+    run = _runs.start(request, stream)
+    try:
+        for traces, _ in frames(run):
+            yield (*_views(template, snapshot(traces)), "")
+    finally:
+        _runs.release(request, run)
+    if run.error is not None:
+        yield (*(skip,) * 7, failure(run.error))
+        return
+    traces = snapshot(run.latest)
+    stopped = not all(t.finished for t in traces)
+    yield (*_views(template, traces, "stopped" if stopped else ""), "⏹ Stopped." if stopped else "")
+
+
+def stop_infill(request: gr.Request = None) -> str:
+    return "⏹ Stopped." if _runs.stop(request) else ""
+
+
+def build_infill_tab(demo: gr.Blocks) -> None:
+    """Lay out the tab inside the current Tab context and wire its events."""
+    gr.Markdown(INTRO)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            text = gr.Textbox(EXAMPLES[0][0], label="Your text, with gaps", lines=3, max_lines=10,
+                              elem_id="infill-text")
+            instruction = gr.Textbox(EXAMPLES[0][1], label="Instruction (optional)", lines=1,
+                                     info="Sent as the chat turn the text answers; leave empty for plain text.",
+                                     elem_id="infill-instruction")
+            gr.Examples(EXAMPLES, inputs=[text, instruction], cache_examples=False, label="Examples")
+        with gr.Column(scale=2):
+            diffusion = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"),
+                                    label="Diffusion model")
+            autoregressive = gr.Dropdown(model_choices("autoregressive") + [("none", NO_AR)],
+                                         value=default_model_name("autoregressive"), label="Autoregressive model")
+            steps = gr.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
+                              elem_id="infill-steps")
+            strategy = gr.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
+                                   label="Remasking strategy")
+            seed = gr.Number(0, precision=0, label="Seed (-1 = random)")
+            with gr.Row():
+                run = gr.Button("Fill in", variant="primary", elem_id="infill-run")
+                stop = gr.Button("Stop", variant="stop", elem_id="infill-stop")
+    notice = gr.Markdown("", elem_id="infill-notice")
+    summary = gr.Markdown("", elem_id="infill-summary")
+    css = GIVEN_CSS + INFILL_TEXT_CSS + CARD_CSS
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=420):
+            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=css, elem_id="infill-diffusion-card")
+            diffusion_grid = gr.HTML("", css_template=css, elem_id="infill-diffusion-grid")
+            diffusion_text = gr.HTML("", css_template=css, elem_id="infill-diffusion-text")
+        with gr.Column(min_width=420):
+            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=css, elem_id="infill-ar-card")
+            ar_grid = gr.HTML("", css_template=css, elem_id="infill-ar-grid")
+            ar_text = gr.HTML("", css_template=css, elem_id="infill-ar-text")
+
+    inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed]
+    outputs = [diffusion_card, diffusion_grid, diffusion_text, ar_card, ar_grid, ar_text, summary, notice]
+    event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
+    stop.click(stop_infill, None, notice, cancels=[event], api_name="stop_infill")

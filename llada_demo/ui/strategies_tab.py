@@ -1,0 +1,132 @@
+"""The "Strategy comparison" tab: two strategies (or block lengths) on the same prompt and seed, side by side."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..errors import SettingsError
+from ..models.registry import default_model_name, load_model
+from ..modes.common import model_choices, seed_or_random
+from ..modes.metrics import run_figures
+from ..modes.quality import mean_commit_log_prob
+from ..modes.race import snapshot
+from ..modes.strategies import strategies_stream
+from ..sampling import STRATEGIES, SamplingSettings
+from ..viz.figures import decoding_order_map
+from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
+from ..viz.token_grid import render_grid
+from .mode_runs import SessionRuns, failure, frames
+
+COLUMNS = 16
+INTRO = """
+### Strategy comparison
+Two runs of the same model on the same prompt with **the same seed**; only the settings you change differ.
+The remasking strategy decides which guesses to keep at each step: the most probable (`low_confidence`), those
+with the widest lead over the runner-up (`margin`), the sharpest distributions (`entropy`), random positions
+(`random`: the plain reverse process), or every guess above a threshold (`threshold`: fewer steps when the model
+is sure). Compare the decoding-order maps: the step at which each position was filled.
+"""
+
+_runs = SessionRuns()
+
+
+def _settings(gen_length, steps, block_length, strategy, threshold, temperature, seed) -> SamplingSettings:
+    return SamplingSettings.from_dict(dict(gen_length=gen_length, steps=steps, block_length=block_length,
+                                           strategy=strategy, threshold=threshold, temperature=temperature,
+                                           seed=seed))
+
+
+def _label(trace) -> str:
+    s = trace.settings
+    extra = f", τ {s.threshold:g}" if s.strategy == "threshold" else ""
+    return f"{s.strategy}, block {s.block_length}{extra}"
+
+
+def _views(first, second, plots: bool, status: str = ""):
+    figures = (run_figures(first), run_figures(second))
+    cards = [render_run_card(name, f, _label(t), status or ("done" if f.finished else "running"))
+             for name, f, t in zip(("A", "B"), figures, (first, second))]
+    grids = [render_grid(t, color_by="step", columns=COLUMNS) for t in (first, second)]
+    orders = ([decoding_order_map(t, COLUMNS) for t in (first, second)] if plots else [gr.skip(), gr.skip()])
+    extra = [("mean log p at commit", f"{mean_commit_log_prob(first):.3f}", f"{mean_commit_log_prob(second):.3f}"),
+             ("seed", str(first.settings.seed), str(second.settings.seed))]
+    summary = render_comparison((f"A: {_label(first)}", f"B: {_label(second)}"), figures, extra,
+                                note="Same model, prompt and seed. Time is each run's own compute.")
+    return (cards[0], grids[0], orders[0], cards[1], grids[1], orders[1], summary)
+
+
+def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, strategy_a, block_a, threshold_a,
+                   strategy_b, block_b, threshold_b, request: gr.Request = None):
+    """Stream both runs. Yields (card A, grid A, order map A, card B, grid B, order map B, table, notice)."""
+    skip = gr.skip()
+    try:
+        seed = seed_or_random(seed)
+        first = _settings(gen_length, steps, block_a, strategy_a, threshold_a, temperature, seed)
+        second = _settings(gen_length, steps, block_b, strategy_b, threshold_b, temperature, seed)
+        stream = strategies_stream(load_model(model_name), prompt, first, second)
+    except SettingsError as error:
+        yield (*(skip,) * 7, failure(error))
+        return
+    run = _runs.start(request, stream)
+    try:
+        for traces, plots in frames(run):
+            yield (*_views(*snapshot(traces), plots), "")
+    finally:
+        _runs.release(request, run)
+    if run.error is not None:
+        yield (*(skip,) * 7, failure(run.error))
+        return
+    traces = snapshot(run.latest)
+    stopped = not all(t.finished for t in traces)
+    yield (*_views(*traces, True, "stopped" if stopped else ""), "⏹ Stopped." if stopped else "")
+
+
+def stop_strategies(request: gr.Request = None) -> str:
+    return "⏹ Stopped." if _runs.stop(request) else ""
+
+
+def _side(name: str, strategy: str, block: int):
+    with gr.Column():
+        gr.Markdown(f"**Run {name}**")
+        with gr.Row():
+            choice = gr.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
+                                 label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
+            block_length = gr.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
+            threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
+    return choice, block_length, threshold
+
+
+def build_strategies_tab(demo: gr.Blocks) -> None:
+    """Lay out the tab inside the current Tab context and wire its events."""
+    gr.Markdown(INTRO)
+    with gr.Row():
+        prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
+                            elem_id="strategies-prompt")
+        model = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"), label="Model", scale=1)
+    with gr.Row():
+        gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
+        steps = gr.Slider(1, 256, value=32, step=1, label="Steps (both)")
+        temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+        seed = gr.Number(0, precision=0, label="Seed, shared (-1 = random)")
+    with gr.Row():
+        first = _side("A", "low_confidence", 64)
+        second = _side("B", "random", 64)
+    with gr.Row():
+        run = gr.Button("Compare", variant="primary", elem_id="strategies-run")
+        stop = gr.Button("Stop", variant="stop", elem_id="strategies-stop")
+    notice = gr.Markdown("", elem_id="strategies-notice")
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=420):
+            card_a = gr.HTML(render_run_card("A", None), css_template=CARD_CSS, elem_id="strategies-a-card")
+            grid_a = gr.HTML("", elem_id="strategies-a-grid")
+            order_a = gr.Plot(elem_id="strategies-a-order", show_label=False)
+        with gr.Column(min_width=420):
+            card_b = gr.HTML(render_run_card("B", None), css_template=CARD_CSS, elem_id="strategies-b-card")
+            grid_b = gr.HTML("", elem_id="strategies-b-grid")
+            order_b = gr.Plot(elem_id="strategies-b-order", show_label=False)
+    summary = gr.HTML("", css_template=CARD_CSS, elem_id="strategies-summary")
+
+    inputs = [prompt, model, gen_length, steps, temperature, seed, *first, *second]
+    outputs = [card_a, grid_a, order_a, card_b, grid_b, order_b, summary, notice]
+    event = run.click(run_strategies, inputs, outputs, api_name="compare_strategies", concurrency_id="sampler")
+    stop.click(stop_strategies, None, notice, cancels=[event], api_name="stop_strategies")

@@ -1,0 +1,86 @@
+"""The token grid for fill-in runs: the user's fixed tokens drawn apart from what a model wrote, and where it overwrote them."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+# The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
+from .token_grid import _cell, _header, legend_html
+from .state import answer_state, quoted_text, split_edge_spaces, visible_text
+
+if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
+    from ..trace import Trace
+
+# Scoped by the gr.HTML component (css_template), on top of the global GRID_CSS.
+GIVEN_CSS = """
+.llada-view .cell.given { background: #ffffff; border: 1.5px solid #475569; color: #0f172a; font-weight: 600; }
+.llada-view .cell.ahead { background: #ffffff; border: 1.5px dashed #cbd5e1; color: #94a3b8; font-weight: 400; }
+.llada-view .cell.overwrote { border: 2px solid #dc2626; box-shadow: inset 0 0 0 2px #fecaca;
+  color: #7f1d1d; text-decoration: line-through #dc2626; }
+.llada-view .llada-legend .cell.given, .llada-view .llada-legend .cell.ahead,
+.llada-view .llada-legend .cell.overwrote { display: inline-block; }
+"""
+
+
+def _text(trace: Trace, token: int) -> str:
+    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(int(token), "")))
+    dots = lambda n: f'<span class="ws">{"·" * n}</span>' if n else ""  # noqa: E731
+    return dots(lead) + escape(middle) + dots(trail) if (lead or middle or trail) else '<span class="ws">∅</span>'
+
+
+def _given_cell(trace: Trace, position: int, given: int, token: int) -> str:
+    yours = quoted_text(trace.texts.get(given, "?"))
+    if token == given:
+        classes, inner, hover = "cell given", _text(trace, given), f"{yours}\nposition {position} · your text (fixed)"
+    elif token == trace.mask_id:
+        classes, inner = "cell ahead", _text(trace, given)
+        hover = f"{yours}\nposition {position} · your text, after the gap: a left-to-right model never sees it"
+    else:
+        classes, inner = "cell done overwrote", _text(trace, token)
+        hover = (f"you wrote {yours}; the model wrote {quoted_text(trace.texts.get(token, '?'))}\n"
+                 f"position {position} · your text was overwritten")
+    return (f'<div class="{classes}" data-pos="{position}" title="{escape(hover, quote=True)}">{inner}</div>')
+
+
+def given_legend() -> str:
+    return ('<div class="llada-legend">'
+            '<span><span class="cell given swatch">ab</span>your fixed text</span>'
+            '<span><span class="cell ahead swatch">ab</span>your text the model has not reached</span>'
+            '<span><span class="cell overwrote swatch">ab</span>model wrote over your text</span></div>')
+
+
+def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = None, color_by: str = "confidence",
+                      columns: int = 16) -> str:
+    """Like `render_grid`, with the user's fixed tokens (`given_ids` != mask id) drawn as such.
+
+    A fixed position shows "given" when the answer holds the user's token there, "ahead" while
+    still masked (an autoregressive model that has not got there), "overwrote" when the model put
+    another token in its place. Every text is HTML-escaped.
+    """
+    state = answer_state(trace, step)
+    cells = []
+    for position in range(trace.gen_length):
+        given, token = int(given_ids[position]), int(state.tokens[position])
+        if given != trace.mask_id:
+            cells.append(_given_cell(trace, position, given, token))
+        else:
+            cells.append(_cell(trace, state, position, color_by))
+    columns = max(int(columns), 1)
+    return (
+        f'<div class="llada-view" data-step="{state.step}" data-color-by="{escape(color_by)}">'
+        f"{_header(trace, state)}"
+        f'<div class="llada-grid" style="--cols:{columns}">{"".join(cells)}</div>'
+        f"{legend_html(color_by, state.total_steps, False)}{given_legend()}</div>"
+    )
+
+
+def kept_and_overwritten(trace: Trace, given_ids: np.ndarray, step: int | None = None) -> tuple[int, int, int]:
+    """(fixed tokens in place, fixed tokens overwritten, fixed tokens in all) after `step` steps."""
+    tokens = answer_state(trace, step).tokens
+    fixed = given_ids != trace.mask_id
+    kept = int(np.sum(fixed & (tokens == given_ids)))
+    overwritten = int(np.sum(fixed & (tokens != given_ids) & (tokens != trace.mask_id)))
+    return kept, overwritten, int(fixed.sum())
