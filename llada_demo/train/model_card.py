@@ -1,0 +1,141 @@
+"""Write the embedded models' model cards (README.md) from their training logs and the eval JSON.
+
+Run: python -m llada_demo.train.model_card --eval runs/tiny/eval.json [--diffusion DIR --autoregressive DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+TRAIN_COMMAND = (
+    "python -m llada_demo train --only {kind} --out runs/tiny --train-file tinystories-train.txt "
+    "--pretrain-tokens 150000000 --max-minutes 5.4 --no-progress"
+)
+EVAL_COMMAND = (
+    "python -m llada_demo eval --diffusion assets/llada-tinystories --autoregressive assets/ar-tinystories "
+    "--valid-file tinystories-valid.txt --train-file tinystories-train.txt"
+)
+ATTRIBUTION = (
+    "Trained on a sample of the TinyStories data set (Ronen Eldan and Yuanzhi Li, \"TinyStories: How Small Can "
+    "Language Models Be and Still Speak Coherent English?\", 2023), published under the Community Data License "
+    "Agreement – Sharing, version 1.0 (CDLA-Sharing-1.0): 5,248 stories from the start of the training split "
+    "(about 2,300 with their original casing, the rest re-cased by rule from a lower-case copy). The data is not "
+    "shipped with the model."
+)
+DESCRIPTIONS = {
+    "diffusion": (
+        "A LLaDA-style masked-diffusion language model: the LLaDA architecture (bidirectional Transformer, "
+        "RMSNorm, SwiGLU, RoPE, official parameter names) at teaching size. It loads with "
+        "`llada_demo.models.LLaDAModelLM.from_pretrained(folder)`, the same path as GSAI-ML/LLaDA-8B-Instruct.\n\n"
+        "Recipe, as in the LLaDA paper: pretraining where each sequence is masked with a ratio t ~ U(0, 1] and the "
+        "loss is the cross-entropy on masked positions weighted by 1/t (1% of sequences get a random length); then "
+        "supervised fine-tuning on instructions made from the stories, where only the response is masked and EOS "
+        "padding is trained like any token."
+    ),
+    "autoregressive": (
+        "The autoregressive twin of the embedded LLaDA model: a standard causal LM (transformers' "
+        "`LlamaForCausalLM`) with the same width, depth, heads, vocabulary and tokenizer, trained on the same "
+        "pretraining text and SFT pairs with the same token budget, so diffusion and autoregression can be "
+        "compared fairly. It loads with `AutoModelForCausalLM.from_pretrained(folder)`."
+    ),
+}
+
+
+def card(kind: str, log: dict, evaluation: dict, eval_md: str) -> str:
+    phases = log["phases"]
+    samples = [a for a in evaluation["answers"]][:5]
+    sample_text = "\n\n".join(
+        f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```" for a in samples)
+    data = log.get("data", {})
+    generation = evaluation["settings"]
+    decoding = ("diffusion: 256 steps, block 32, low_confidence, temperature 0" if kind == "diffusion"
+                else "greedy")
+    return f"""---
+license: mit
+datasets:
+- roneneldan/TinyStories
+language:
+- en
+tags:
+- {"masked-diffusion" if kind == "diffusion" else "causal-lm"}
+- tinystories
+- teaching
+---
+
+# Embedded teaching model: {"LLaDA-style diffusion" if kind == "diffusion" else "autoregressive twin"}
+
+{DESCRIPTIONS[kind]}
+
+| | |
+|---|---|
+| parameters | {log['parameters']:,} |
+| shape | d_model 256, 8 layers, 4 heads, SwiGLU 768, vocabulary 4,096 (byte-level BPE with LLaDA's special tokens), context 512 |
+| weights | bfloat16 safetensors (load in float32 on a CPU) |
+| chat template | LLaDA-8B-Instruct's (Llama-3 style): `tokenizer.apply_chat_template(messages, add_generation_prompt=True)` |
+
+## Data
+
+{ATTRIBUTION} Deterministic split (seed {log.get('seed', 0)}): {data.get('train_stories', '?')} training stories,
+{data.get('valid_stories', '?')} held out for validation; {data.get('train_tokens', 0):,} training tokens;
+{data.get('sft_pairs', 0):,} instruction pairs ("Write a story about X and Y.", "Write a story that uses the
+words: a, b, c.", "Continue this story: …", "Write a story that ends with: …").
+
+## Training
+
+```bash
+{TRAIN_COMMAND.format(kind=kind)}
+```
+
+Hardware: one {log.get('device_name', log.get('device'))} (torch {log.get('torch')}, transformers
+{log.get('transformers')}), the diffusion model and its twin trained at the same time on the same GPU.
+Wall time {log['seconds']:.0f} s; {log['tokens_seen']:,} tokens seen.
+
+| phase | steps | tokens | seconds | best validation loss (step) |
+|---|---|---|---|---|
+| pretraining | {phases['pretrain']['steps']} | {phases['pretrain']['tokens']:,} | {phases['pretrain']['seconds']:.0f} | {phases['pretrain']['best_valid']:.4f} ({phases['pretrain']['best_step']}) |
+| SFT | {phases['sft']['steps']} | {phases['sft']['tokens']:,} | {phases['sft']['seconds']:.0f} | {phases['sft']['best_valid']:.4f} ({phases['sft']['best_step']}) |
+
+The best checkpoint by validation loss is kept.{" The diffusion model's pretraining stopped at its 5.4-minute cap, a little short of the twin's token count." if kind == "diffusion" else " The twin overfits the small data set early: its best pretraining checkpoint is from step " + str(phases['pretrain']['best_step']) + "."}
+
+## Evaluation
+
+```bash
+{EVAL_COMMAND}
+```
+
+{eval_md.split(chr(10), 1)[1].strip()}
+
+## Five unedited samples
+
+Answers to the first five evaluation prompts ({decoding}, 256 tokens, cut at the first end token):
+
+{sample_text}
+
+## Limits
+
+A teaching model: it writes simple TinyStories English and little else, repeats itself in long answers
+(especially the diffusion model with few steps), and knows nothing of the world. Not for any other use.
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eval", type=Path, required=True)
+    parser.add_argument("--diffusion", type=Path, default=Path("assets/llada-tinystories"))
+    parser.add_argument("--autoregressive", type=Path, default=Path("assets/ar-tinystories"))
+    args = parser.parse_args(argv)
+    evaluation = json.loads(args.eval.read_text())
+    eval_md = args.eval.with_suffix(".md").read_text()
+    for kind, folder in (("diffusion", args.diffusion), ("autoregressive", args.autoregressive)):
+        log = json.loads((folder / "training_log.json").read_text())
+        (folder / "README.md").write_text(card(kind, log, evaluation, eval_md), encoding="utf-8")
+        (folder / "eval.json").write_text(json.dumps({k: evaluation[k] for k in ("settings", "heldout", "generation")},
+                                                     indent=2))
+        print(f"wrote {folder / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
