@@ -25,16 +25,21 @@ CHAT_TEMPLATE = (
 
 @dataclass(frozen=True)
 class SpecialIds:
-    """Ids the sampler and views need: the mask, and the tokens that end an answer."""
+    """Ids the sampler and views need: the mask, and the tokens that end an answer.
+
+    Autoregressive models from the hub have no mask token: `mask` is then -1, a placeholder that
+    traces use for "not written yet" and that no tokenizer produces.
+    """
 
     mask: int
     eos: int
     eot: int | None
     bos: int | None
+    extra_stops: tuple[int, ...] = ()
 
     @property
     def stops(self) -> tuple[int, ...]:
-        return tuple(i for i in (self.eos, self.eot) if i is not None)
+        return tuple(dict.fromkeys(i for i in (self.eos, self.eot, *self.extra_stops) if i is not None))
 
 
 def load_tokenizer(path_or_repo: str, revision: str | None = None) -> PreTrainedTokenizerBase:
@@ -44,15 +49,20 @@ def load_tokenizer(path_or_repo: str, revision: str | None = None) -> PreTrained
     return tokenizer
 
 
-def special_ids(tokenizer: PreTrainedTokenizerBase) -> SpecialIds:
+def special_ids(tokenizer: PreTrainedTokenizerBase, require_mask: bool = True) -> SpecialIds:
     def lookup(token: str) -> int | None:
         index = tokenizer.convert_tokens_to_ids(token)
         return None if index is None or index == tokenizer.unk_token_id else int(index)
 
     mask, eos = lookup(MASK), lookup(EOS)
-    if mask is None or eos is None:
-        raise ValueError(f"tokenizer lacks LLaDA's {MASK} or {EOS} token")
-    return SpecialIds(mask=mask, eos=eos, eot=lookup(EOT), bos=lookup(BOS))
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    if eos is None or (mask is None and require_mask):
+        raise ValueError(f"tokenizer lacks LLaDA's {MASK} or an end-of-sequence token")
+    # The tokenizer's own end token (e.g. Qwen's <|im_end|>) also ends an answer.
+    extra = tuple(i for i in (tokenizer.eos_token_id,) if i is not None)
+    return SpecialIds(mask=-1 if mask is None else mask, eos=int(eos), eot=lookup(EOT), bos=lookup(BOS),
+                      extra_stops=extra)
 
 
 def neutralize_special_tokens(text: str) -> str:

@@ -9,13 +9,11 @@ from ..errors import SettingsError
 from ..models.device import describe_device
 from ..models.registry import REGISTRY, LoadedModel, is_available
 from ..models.tokenizer import chat_prompt_ids
+from ..prompt import clean_message
 from ..run import _add_texts  # the one place token texts are decoded for traces
 from ..sampling import SamplingSettings, new_trace
 from ..sampling.autoregressive import new_autoregressive_trace
 from ..trace import Trace
-
-MAX_PROMPT_CHARS = 2000
-
 
 def model_choices(kind: str) -> list[tuple[str, str]]:
     """(label, name) of the registered models of `kind` this machine can run; untrained ones say so."""
@@ -30,12 +28,8 @@ def check_kind(loaded: LoadedModel, kind: str) -> LoadedModel:
 
 
 def clean_prompt(prompt) -> str:
-    text = str(prompt or "").strip()
-    if not text:
-        raise SettingsError("The prompt is empty: type a question or an instruction first.")
-    if len(text) > MAX_PROMPT_CHARS:
-        raise SettingsError(f"The prompt is {len(text)} characters long; keep it under {MAX_PROMPT_CHARS}.")
-    return text
+    """The prompt as the model will see it (the app's one set of checks on user text), or a SettingsError."""
+    return clean_message("" if prompt is None else str(prompt)).strip()
 
 
 def chat_ids(loaded: LoadedModel, prompt: str) -> torch.LongTensor:

@@ -1,4 +1,4 @@
-"""Fill in anywhere: parse text with [MASK] gaps into a prompt + answer template; both models take on the same request."""
+"""Fill in anywhere: text with [MASK] gaps becomes a prompt + answer template; both models take the request."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import torch
 
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..models.tokenizer import chat_prompt_ids
+from ..models.tokenizer import chat_prompt_ids, neutralize_special_tokens
+from ..prompt import clean_message
 from ..sampling import SamplingSettings, iterate
 from ..sampling.autoregressive import iterate_autoregressive
 from ..trace import StepRecord, Trace
@@ -33,9 +34,9 @@ def parse_masks(text: str) -> list[str | int]:
     Raises SettingsError for empty text, no gap, a malformed marker, a gap of 0, or more than
     MAX_MASKS masked tokens in all.
     """
-    text = str(text or "")
-    if not text.strip():
+    if not str(text or "").strip():
         raise SettingsError(f"The text is empty: write some text with gaps. {SYNTAX_HELP}")
+    text = clean_message(str(text))
     if len(text) > MAX_TEXT_CHARS:
         raise SettingsError(f"The text is {len(text)} characters long; keep it under {MAX_TEXT_CHARS}.")
     pieces: list[str | int] = []
@@ -117,8 +118,8 @@ def build_template(loaded: LoadedModel, pieces: list[str | int], instruction: st
             continue
         if index + 1 < len(pieces):
             piece = piece.rstrip(" ")
-        if piece:
-            ids += tokenizer(piece, add_special_tokens=False)["input_ids"]
+        if piece:  # typed "<|eot_id|>" and the like stay text, never control tokens
+            ids += tokenizer(neutralize_special_tokens(piece), add_special_tokens=False)["input_ids"]
     if str(instruction or "").strip():
         prompt = chat_prompt_ids(tokenizer, [{"role": "user", "content": clean_prompt(instruction)}])
         ids.append(special.eot if special.eot is not None else special.eos)

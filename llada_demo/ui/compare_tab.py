@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name, load_model
+from ..models.registry import default_model_name
 from ..modes.common import model_choices
 from ..modes.compare import compare_stream
 from ..modes.metrics import run_figures
@@ -14,9 +14,9 @@ from ..sampling import SamplingSettings
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
-from .mode_runs import SessionRuns, failure, frames
+from .mode_runs import SessionRuns, end_notice, failure, frames, load
 
-COLUMNS = 16
+COLUMNS = 8
 INTRO = """
 ### Diffusion vs autoregression
 The same question goes to a masked-diffusion model (left) and to an autoregressive model of the same size,
@@ -26,13 +26,20 @@ positions strictly left to right, one per forward pass; the diffusion model fill
 wherever it is most confident (inside the current block).
 """
 EXPLANATION = """
-**What to look for.** *Forward passes* are the cost: one pass of the network per step. The autoregressive model
-needs one pass per token, so its count grows with the answer length. The diffusion model needs one pass per
-*step*, whatever the length: with fewer steps than tokens it writes several tokens per pass (fewer steps is
-faster but sloppier: see the Trade-off explorer tab). The *decoding order* maps colour each position by the step
-that filled it: a smooth left-to-right gradient for autoregression, a patchwork within each block for diffusion.
-Times are each model's own compute, measured while they take turns.
+**What to look for.** The *decoding order* maps colour each position by the step that filled it: a smooth
+left-to-right gradient for autoregression, whatever order the model chose inside each block for diffusion.
+*Left-to-right order* measures it (the rank correlation of position and step: 1 is strictly left to right, 0 no
+relation); a small model trained on stories often chooses an almost left-to-right order even when free not to
+(compare the `random` strategy in the Strategy comparison tab). *Forward passes* count
+how often each network ran: the autoregressive model needs one per token, so its count grows with the answer; the
+diffusion model needs one per *step*, whatever the length, committing several tokens per pass when there are fewer
+steps than tokens (faster, but sloppier: see the Trade-off explorer). A pass does not cost the same on both sides:
+*ms / forward pass* shows it. The autoregressive model keeps a cache and reads only the newest token each pass; the
+diffusion model rereads the whole sequence every pass, both directions. So fewer passes save time only when each
+pass commits enough tokens; on a GPU, where a pass over 300 tokens costs about as much as over one, the balance
+tips towards diffusion. Times are each model's own compute, measured while they take turns.
 """
+
 
 _runs = SessionRuns()
 
@@ -63,58 +70,68 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
     skip = gr.skip()
     try:
         settings = _settings(gen_length, steps, block_length, seed)
-        stream = compare_stream(load_model(diffusion_name), load_model(ar_name), prompt, settings)
+        stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings)
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
         return
     run = _runs.start(request, stream)
     try:
-        for traces, plots in frames(run):
-            yield (*_views(*snapshot(traces), plots), "")
+        for traces, plots, first in frames(run):
+            yield (*_views(*snapshot(traces), plots), "" if first else gr.skip())
     finally:
-        _runs.release(request, run)
+        _runs.release(run)
     if run.error is not None:
         yield (*(skip,) * 7, failure(run.error))
         return
+    if run.latest is None:  # cancelled before the first frame
+        yield (*(skip,) * 7, end_notice(run, True))
+        return
     traces = snapshot(run.latest)
     stopped = not all(t.finished for t in traces)
-    yield (*_views(*traces, True, "stopped" if stopped else ""), "⏹ Stopped." if stopped else "")
+    yield (*_views(*traces, True, "stopped" if stopped else ""), end_notice(run, stopped))
 
 
-def stop_compare(request: gr.Request = None) -> str:
-    return "⏹ Stopped." if _runs.stop(request) else ""
+def stop_compare(request: gr.Request = None):
+    """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
+    run, _ = _runs.stop(request)
+    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
+    if not traces or all(t.finished for t in traces):  # nothing was running
+        return (*(gr.skip(),) * 7, "")
+    return (*_views(*traces, True, "stopped"), "⏹ Stopped.")
 
 
 def build_compare_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
     gr.Markdown(INTRO)
-    with gr.Row(equal_height=True):
-        prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=4,
-                            elem_id="compare-prompt")
-        run = gr.Button("Run both", variant="primary", scale=1, elem_id="compare-run")
-        stop = gr.Button("Stop", variant="stop", scale=1, elem_id="compare-stop")
     with gr.Row():
+        prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=3,
+                            elem_id="compare-prompt")
         diffusion = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"),
-                                label="Diffusion model")
+                                label="Diffusion model", scale=1)
         autoregressive = gr.Dropdown(model_choices("autoregressive"), value=default_model_name("autoregressive"),
-                                     label="Autoregressive model", info="Registered AR models this machine can run.")
+                                     label="Autoregressive model", scale=1,
+                                     info="The registered AR models this machine can run.")
+    with gr.Row(equal_height=True):
         gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="compare-length")
         steps = gr.Slider(1, 256, value=32, step=1, label="Diffusion steps", elem_id="compare-steps")
         block_length = gr.Slider(1, 256, value=32, step=1, label="Block length", elem_id="compare-block")
-        seed = gr.Number(0, precision=0, label="Seed (-1 = random)", min_width=100)
-    notice = gr.Markdown("", elem_id="compare-notice")
+        seed = gr.Number(0, precision=0, label="Seed (-1 = random)", min_width=120, scale=0)
+        with gr.Column(min_width=140, scale=0):
+            run = gr.Button("Run both", variant="primary", elem_id="compare-run")
+            stop = gr.Button("Stop", variant="stop", elem_id="compare-stop")
+    notice = gr.Markdown("", label="notice", elem_id="compare-notice")
     with gr.Row(equal_height=False):
         with gr.Column(min_width=420):
             diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=CARD_CSS,
-                                     elem_id="compare-diffusion-card")
-            diffusion_grid = gr.HTML("", elem_id="compare-diffusion-grid")
-            diffusion_order = gr.Plot(elem_id="compare-diffusion-order", show_label=False)
+                                     label="diffusion figures", elem_id="compare-diffusion-card")
+            diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="compare-diffusion-grid")
+            diffusion_order = gr.Plot(label="diffusion order map", elem_id="compare-diffusion-order", show_label=False)
         with gr.Column(min_width=420):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS,
+            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS, label="AR figures",
                               elem_id="compare-ar-card")
-            ar_grid = gr.HTML("", elem_id="compare-ar-grid")
-            ar_order = gr.Plot(elem_id="compare-ar-order", show_label=False)
-    summary = gr.HTML("", css_template=CARD_CSS, elem_id="compare-summary")
+            ar_grid = gr.HTML("", label="AR grid", elem_id="compare-ar-grid")
+            ar_order = gr.Plot(label="AR order map", elem_id="compare-ar-order", show_label=False)
+    summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
     outputs = [diffusion_card, diffusion_grid, diffusion_order, ar_card, ar_grid, ar_order, summary, notice]
@@ -122,4 +139,4 @@ def build_compare_tab(demo: gr.Blocks) -> None:
                       outputs, api_name="compare", concurrency_id="sampler")
     submit = prompt.submit(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
                            outputs, api_name=False, concurrency_id="sampler")
-    stop.click(stop_compare, None, notice, cancels=[event, submit], api_name="stop_compare")
+    stop.click(stop_compare, None, outputs, cancels=[event, submit], api_name="stop_compare")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name, load_model
+from ..models.registry import default_model_name
 from ..modes.common import clean_prompt, model_choices, seed_or_random
 from ..modes.explain import EXPLAIN_PROMPT, explain
 from ..viz.diagram import DIAGRAM_CSS, render_explainer
-from .mode_runs import failure
+from .mode_runs import failure, load
 
 INTRO = """
 ### How a masked-diffusion language model works
@@ -21,7 +21,7 @@ this tab or press the button. Hover any cell for details.
 def draw_explainer(prompt, model_name, seed):
     """(diagram HTML, notice). Cached per (model, prompt, seed): the run is deterministic."""
     try:
-        result = explain(load_model(model_name), clean_prompt(prompt), seed_or_random(seed))
+        result = explain(load(model_name), clean_prompt(prompt), seed_or_random(seed))
     except SettingsError as error:
         return gr.skip(), failure(error)
     return render_explainer(result), ""
@@ -35,8 +35,8 @@ def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
         model = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"), label="Model", scale=1)
         seed = gr.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
         button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
-    notice = gr.Markdown("", elem_id="explain-notice")
-    diagram = gr.HTML("", css_template=DIAGRAM_CSS, elem_id="explainer")
+    notice = gr.Markdown("", label="notice", elem_id="explain-notice")
+    diagram = gr.HTML("", css_template=DIAGRAM_CSS, label="diagram", elem_id="explainer")
     button.click(draw_explainer, [prompt, model, seed], [diagram, notice], api_name="explain",
                  concurrency_id="explain")
     tab.select(draw_explainer, [prompt, model, seed], [diagram, notice], api_name=False, concurrency_id="explain")

@@ -125,6 +125,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error))
         return
 
+    yield (skip,) * 9 + ("",)  # clear the last run's notice once, as this run starts
     session = getattr(request, "session_hash", None) or "local"
     with _runs_lock:
         previous = _runs.pop(session, None)
@@ -146,7 +147,8 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             if now - last_plot >= PLOT_INTERVAL:
                 plots, last_plot = _figures(view), now
             grid = render_grid(view, color_by=color_by, columns=GRID_COLUMNS)
-            yield ("", history, grid, render_stats(view), *plots, skip, skip, "")
+            # The notice is left alone while streaming: a late frame must not wipe "Stopped".
+            yield ("", history, grid, render_stats(view), *plots, skip, skip, skip)
     finally:
         run.cancel()  # also reached when Gradio cancels this generator (Stop, closed tab)
         with _runs_lock:

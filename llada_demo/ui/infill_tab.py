@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name, load_model
+from ..models.registry import default_model_name
 from ..modes.common import model_choices, seed_or_random
 from ..modes.infill import InfillTemplate, infill_stream
 from ..modes.metrics import run_figures
@@ -14,9 +14,9 @@ from ..sampling import STRATEGIES
 from ..viz.given_grid import GIVEN_CSS, kept_and_overwritten, render_given_grid
 from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
 from ..viz.run_card import CARD_CSS, render_run_card
-from .mode_runs import SessionRuns, failure, frames
+from .mode_runs import SessionRuns, end_notice, failure, frames, load
 
-COLUMNS = 16
+COLUMNS = 8
 NO_AR = "none"
 INTRO = """
 ### Fill in anywhere
@@ -42,7 +42,7 @@ def _summary(template: InfillTemplate, traces) -> str:
         kept, overwritten, total = kept_and_overwritten(trace, template.given_ids())
         verdict = "untouched" if kept == total else f"{overwritten} overwritten"
         parts.append(f"**{name}**: {kept}/{total} of your fixed tokens in place ({verdict})")
-    return "Your text has " + f"{template.masks} masked tokens in {template.length}. " + " · ".join(parts)
+    return f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)
 
 
 def _views(template: InfillTemplate, traces, status: str = ""):
@@ -62,28 +62,36 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
     """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice)."""
     skip = gr.skip()
     try:
-        autoregressive = None if ar_name in (None, "", NO_AR) else load_model(ar_name)
-        template, stream = infill_stream(load_model(diffusion_name), autoregressive, text, instruction,
+        autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
+        template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
                                          steps=int(steps or 0), strategy=strategy, seed=seed_or_random(seed))
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
         return
-    run = _runs.start(request, stream)
+    run = _runs.start(request, stream, context=template)  # Stop draws the fixed text too
     try:
-        for traces, _ in frames(run):
-            yield (*_views(template, snapshot(traces)), "")
+        for traces, _, first in frames(run):
+            yield (*_views(template, snapshot(traces)), "" if first else gr.skip())
     finally:
-        _runs.release(request, run)
+        _runs.release(run)
     if run.error is not None:
         yield (*(skip,) * 7, failure(run.error))
         return
+    if run.latest is None:  # cancelled before the first frame
+        yield (*(skip,) * 7, end_notice(run, True))
+        return
     traces = snapshot(run.latest)
     stopped = not all(t.finished for t in traces)
-    yield (*_views(template, traces, "stopped" if stopped else ""), "⏹ Stopped." if stopped else "")
+    yield (*_views(template, traces, "stopped" if stopped else ""), end_notice(run, stopped))
 
 
-def stop_infill(request: gr.Request = None) -> str:
-    return "⏹ Stopped." if _runs.stop(request) else ""
+def stop_infill(request: gr.Request = None):
+    """Stop this session's fill-in after its current forward pass and draw where it stopped (same outputs)."""
+    run, template = _runs.stop(request)
+    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
+    if not traces or all(t.finished for t in traces):  # nothing was running
+        return (*(gr.skip(),) * 7, "")
+    return (*_views(template, traces, "stopped"), "⏹ Stopped.")
 
 
 def build_infill_tab(demo: gr.Blocks) -> None:
@@ -110,20 +118,22 @@ def build_infill_tab(demo: gr.Blocks) -> None:
             with gr.Row():
                 run = gr.Button("Fill in", variant="primary", elem_id="infill-run")
                 stop = gr.Button("Stop", variant="stop", elem_id="infill-stop")
-    notice = gr.Markdown("", elem_id="infill-notice")
-    summary = gr.Markdown("", elem_id="infill-summary")
+    notice = gr.Markdown("", label="notice", elem_id="infill-notice")
+    summary = gr.Markdown("", label="fixed tokens kept", elem_id="infill-summary")
     css = GIVEN_CSS + INFILL_TEXT_CSS + CARD_CSS
     with gr.Row(equal_height=False):
         with gr.Column(min_width=420):
-            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=css, elem_id="infill-diffusion-card")
-            diffusion_grid = gr.HTML("", css_template=css, elem_id="infill-diffusion-grid")
-            diffusion_text = gr.HTML("", css_template=css, elem_id="infill-diffusion-text")
+            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=css, label="diffusion figures",
+                                     elem_id="infill-diffusion-card")
+            diffusion_grid = gr.HTML("", css_template=css, label="diffusion grid", elem_id="infill-diffusion-grid")
+            diffusion_text = gr.HTML("", css_template=css, label="diffusion text", elem_id="infill-diffusion-text")
         with gr.Column(min_width=420):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=css, elem_id="infill-ar-card")
-            ar_grid = gr.HTML("", css_template=css, elem_id="infill-ar-grid")
-            ar_text = gr.HTML("", css_template=css, elem_id="infill-ar-text")
+            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=css, label="AR figures",
+                              elem_id="infill-ar-card")
+            ar_grid = gr.HTML("", css_template=css, label="AR grid", elem_id="infill-ar-grid")
+            ar_text = gr.HTML("", css_template=css, label="AR text", elem_id="infill-ar-text")
 
     inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed]
     outputs = [diffusion_card, diffusion_grid, diffusion_text, ar_card, ar_grid, ar_text, summary, notice]
     event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
-    stop.click(stop_infill, None, notice, cancels=[event], api_name="stop_infill")
+    stop.click(stop_infill, None, outputs, cancels=[event], api_name="stop_infill")

@@ -25,14 +25,14 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Chat & watch", id="chat"):
                 build_chat_tab(demo)
-            with gr.Tab("Diffusion vs autoregression", id="compare"):
+            with gr.Tab("Diffusion vs autoregression", id="compare", elem_id="tab-compare"):
                 build_compare_tab(demo)
-            with gr.Tab("Fill in anywhere", id="infill"):
+            with gr.Tab("Fill in anywhere", id="infill", elem_id="tab-infill"):
                 build_infill_tab(demo)
-            with gr.Tab("Trade-off explorer", id="sweep"):
+            with gr.Tab("Trade-off explorer", id="sweep", elem_id="tab-sweep"):
                 build_sweep_tab(demo)
-            with gr.Tab("Strategy comparison", id="strategies"):
+            with gr.Tab("Strategy comparison", id="strategies", elem_id="tab-strategies"):
                 build_strategies_tab(demo)
-            with gr.Tab("How it works", id="explain") as explain_tab:
+            with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
                 build_explainer_tab(demo, explain_tab)
     return demo

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 
 import gradio as gr
 
+from ..deploy.manifest import limits
 from ..errors import SettingsError
-from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, error_notice
+from ..models.registry import LoadedModel, load_model
+from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, failure_notice
 from .runner import BackgroundRun
 
 
@@ -18,42 +21,54 @@ def session_of(request: gr.Request | None) -> str:
 
 
 class SessionRuns:
-    """The running job of each session for one tab, so a new run or Stop cancels only that user's job."""
+    """The latest job of each session for one tab, so a new run or Stop touches only that user's job.
 
-    def __init__(self):
-        self._runs: dict[str, BackgroundRun] = {}
+    A finished job is kept (until the session starts another) so that Stop, which may arrive after
+    Gradio has already cancelled the streaming handler, can still draw where the job stopped.
+    """
+
+    def __init__(self, sessions: int = 64):
+        self._runs: OrderedDict[str, tuple[BackgroundRun, object]] = OrderedDict()
+        self._sessions = sessions
         self._lock = threading.Lock()
 
-    def start(self, request, stream) -> BackgroundRun:
-        run = BackgroundRun(stream)
+    def start(self, request, stream, context=None) -> BackgroundRun:
+        """Run `stream` in the background (within the app's time budget), cancelling this session's previous run.
+
+        `context` is whatever Stop needs besides the run to draw it (e.g. the fill-in template).
+        """
+        run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
         with self._lock:
             previous = self._runs.pop(session_of(request), None)
-            self._runs[session_of(request)] = run
+            self._runs[session_of(request)] = (run, context)
+            while len(self._runs) > self._sessions:  # forget the oldest sessions' finished jobs
+                self._runs.popitem(last=False)[1][0].cancel()
         if previous is not None:
-            previous.cancel()
+            previous[0].cancel()
         return run
 
-    def release(self, request, run: BackgroundRun) -> None:
-        run.cancel()  # a no-op when it ended; stops it when Gradio cancelled the generator (Stop, closed tab)
-        with self._lock:
-            if self._runs.get(session_of(request)) is run:
-                del self._runs[session_of(request)]
+    @staticmethod
+    def release(run: BackgroundRun) -> None:
+        """The handler is leaving (done, or cancelled by Gradio: Stop, closed tab): the job must not go on."""
+        run.cancel()
 
-    def stop(self, request) -> bool:
-        """Cancel this session's run after its current forward pass; False if none was running."""
+    def stop(self, request, wait: float = 10.0) -> tuple[BackgroundRun | None, object]:
+        """Cancel this session's job after its current forward pass; (the run once stopped, its context)."""
         with self._lock:
-            run = self._runs.pop(session_of(request), None)
+            run, context = self._runs.get(session_of(request), (None, None))
         if run is not None:
             run.cancel()
-        return run is not None
+            run.wait(wait)
+        return run, context
 
 
-def frames(run: BackgroundRun) -> Iterator[tuple[object, bool]]:
-    """(latest item, whether plots are due) at most 20 times a second while the run goes on.
+def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
+    """(latest item, whether plots are due, whether it is the first frame) at most 20 times a second.
 
     Plotly figures are heavy (the whole JSON each update): they are due a few times a second.
+    Only the first frame should clear the notice: a later one could land after Stop's message.
     """
-    last_plot = 0.0
+    last_plot, first = 0.0, True
     while not run.wait(FRAME_INTERVAL):
         latest = run.latest
         if latest is None:
@@ -62,11 +77,28 @@ def frames(run: BackgroundRun) -> Iterator[tuple[object, bool]]:
         due = now - last_plot >= PLOT_INTERVAL
         if due:
             last_plot = now
-        yield latest, due
+        yield latest, due, first
+        first = False
 
 
 def failure(error: BaseException) -> str:
-    """The message for a failed run: the user's to fix, or a short report (never a stack trace)."""
-    if isinstance(error, SettingsError):
-        return error_notice(error)
-    return f"⚠️ The run failed: {type(error).__name__}: {error}. Try a shorter answer or fewer steps."
+    """The message for a failed run: what to change, never a stack trace."""
+    return failure_notice(error)
+
+
+def end_notice(run: BackgroundRun, stopped: bool) -> str:
+    """The notice under a run that ended: empty when it finished, else why it stopped."""
+    if run.timed_out:
+        return (f"⏱ Stopped at the time budget of {limits()['run_seconds']} s: try fewer steps, a shorter answer "
+                "or fewer settings.")
+    return "⏹ Stopped." if stopped else ""
+
+
+def load(name) -> LoadedModel:
+    """load_model, with any loading failure turned into a message (a checkpoint the app cannot use)."""
+    try:
+        return load_model(name)
+    except SettingsError:
+        raise
+    except Exception as error:  # e.g. a tokenizer without the special tokens the views need
+        raise SettingsError(f"Could not use the model {name!r}: {error}") from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name, load_model
+from ..models.registry import default_model_name
 from ..modes.common import model_choices, seed_or_random
 from ..modes.metrics import run_figures
 from ..modes.quality import mean_commit_log_prob
@@ -15,9 +15,9 @@ from ..sampling import STRATEGIES, SamplingSettings
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
-from .mode_runs import SessionRuns, failure, frames
+from .mode_runs import SessionRuns, end_notice, failure, frames, load
 
-COLUMNS = 16
+COLUMNS = 8
 INTRO = """
 ### Strategy comparison
 Two runs of the same model on the same prompt with **the same seed**; only the settings you change differ.
@@ -63,26 +63,34 @@ def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, str
         seed = seed_or_random(seed)
         first = _settings(gen_length, steps, block_a, strategy_a, threshold_a, temperature, seed)
         second = _settings(gen_length, steps, block_b, strategy_b, threshold_b, temperature, seed)
-        stream = strategies_stream(load_model(model_name), prompt, first, second)
+        stream = strategies_stream(load(model_name), prompt, first, second)
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
         return
     run = _runs.start(request, stream)
     try:
-        for traces, plots in frames(run):
-            yield (*_views(*snapshot(traces), plots), "")
+        for traces, plots, first in frames(run):
+            yield (*_views(*snapshot(traces), plots), "" if first else gr.skip())
     finally:
-        _runs.release(request, run)
+        _runs.release(run)
     if run.error is not None:
         yield (*(skip,) * 7, failure(run.error))
         return
+    if run.latest is None:  # cancelled before the first frame
+        yield (*(skip,) * 7, end_notice(run, True))
+        return
     traces = snapshot(run.latest)
     stopped = not all(t.finished for t in traces)
-    yield (*_views(*traces, True, "stopped" if stopped else ""), "⏹ Stopped." if stopped else "")
+    yield (*_views(*traces, True, "stopped" if stopped else ""), end_notice(run, stopped))
 
 
-def stop_strategies(request: gr.Request = None) -> str:
-    return "⏹ Stopped." if _runs.stop(request) else ""
+def stop_strategies(request: gr.Request = None):
+    """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
+    run, _ = _runs.stop(request)
+    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
+    if not traces or all(t.finished for t in traces):  # nothing was running
+        return (*(gr.skip(),) * 7, "")
+    return (*_views(*traces, True, "stopped"), "⏹ Stopped.")
 
 
 def _side(name: str, strategy: str, block: int):
@@ -114,19 +122,21 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         run = gr.Button("Compare", variant="primary", elem_id="strategies-run")
         stop = gr.Button("Stop", variant="stop", elem_id="strategies-stop")
-    notice = gr.Markdown("", elem_id="strategies-notice")
+    notice = gr.Markdown("", label="notice", elem_id="strategies-notice")
     with gr.Row(equal_height=False):
         with gr.Column(min_width=420):
-            card_a = gr.HTML(render_run_card("A", None), css_template=CARD_CSS, elem_id="strategies-a-card")
-            grid_a = gr.HTML("", elem_id="strategies-a-grid")
-            order_a = gr.Plot(elem_id="strategies-a-order", show_label=False)
+            card_a = gr.HTML(render_run_card("A", None), css_template=CARD_CSS, label="A figures",
+                             elem_id="strategies-a-card")
+            grid_a = gr.HTML("", label="A grid", elem_id="strategies-a-grid")
+            order_a = gr.Plot(label="A order map", elem_id="strategies-a-order", show_label=False)
         with gr.Column(min_width=420):
-            card_b = gr.HTML(render_run_card("B", None), css_template=CARD_CSS, elem_id="strategies-b-card")
-            grid_b = gr.HTML("", elem_id="strategies-b-grid")
-            order_b = gr.Plot(elem_id="strategies-b-order", show_label=False)
-    summary = gr.HTML("", css_template=CARD_CSS, elem_id="strategies-summary")
+            card_b = gr.HTML(render_run_card("B", None), css_template=CARD_CSS, label="B figures",
+                             elem_id="strategies-b-card")
+            grid_b = gr.HTML("", label="B grid", elem_id="strategies-b-grid")
+            order_b = gr.Plot(label="B order map", elem_id="strategies-b-order", show_label=False)
+    summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="strategies-summary")
 
     inputs = [prompt, model, gen_length, steps, temperature, seed, *first, *second]
     outputs = [card_a, grid_a, order_a, card_b, grid_b, order_b, summary, notice]
     event = run.click(run_strategies, inputs, outputs, api_name="compare_strategies", concurrency_id="sampler")
-    stop.click(stop_strategies, None, notice, cancels=[event], api_name="stop_strategies")
+    stop.click(stop_strategies, None, outputs, cancels=[event], api_name="stop_strategies")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name, load_model
+from ..models.registry import default_model_name
 from ..modes.common import clean_prompt, model_choices, seed_or_random
 from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
 from ..sampling import STRATEGIES
 from ..viz.sweep import TABLE_HEADERS, sweep_figure, sweep_rows
-from .mode_runs import SessionRuns, failure, frames
+from .mode_runs import SessionRuns, end_notice, failure, frames, load
 
 NO_JUDGE = "none"
 INTRO = f"""
@@ -20,6 +20,7 @@ steps means more tokens committed per pass: faster, but each token is decided wi
 same prompt at several settings (at most {MAX_RUNS} runs) and **measures** each answer: the autoregressive twin's
 perplexity of it (how natural it reads to an independent model), the diffusion model's own NLL bound per token
 (a Monte Carlo estimate; lower is better), and the mean log-probability the sampler gave the tokens it committed.
+Latency is wall time on this machine, so other work running on it adds noise; forward passes are exact.
 """
 
 _runs = SessionRuns()
@@ -48,36 +49,46 @@ def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks
     try:
         prompt = clean_prompt(prompt)
         plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=seed_or_random(seed))
-        judge = None if judge_name in (None, "", NO_JUDGE) else load_model(judge_name)
-        stream = sweep_stream(load_model(diffusion_name), judge, prompt, plan, int(bound_samples or 0))
+        judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
+        stream = sweep_stream(load(diffusion_name), judge, prompt, plan, int(bound_samples or 0))
     except SettingsError as error:
         yield skip, skip, skip, failure(error)
         return
     run = _runs.start(request, stream)
     shown = -1
     try:
-        for progress, _ in frames(run):
+        for progress, _, first in frames(run):
             points = list(progress.points)
+            notice = "" if first else skip
             if len(points) != shown:  # the figure and table change only when a run finishes
                 shown = len(points)
-                yield _status(progress), sweep_figure(points, len(plan.runs)), sweep_rows(points), ""
+                yield _status(progress), sweep_figure(points, len(plan.runs)), sweep_rows(points), notice
             else:
-                yield _status(progress), skip, skip, ""
+                yield _status(progress), skip, skip, notice
     finally:
-        _runs.release(request, run)
+        _runs.release(run)
     if run.error is not None:
         yield skip, skip, skip, failure(run.error)
         return
     progress = run.latest
+    if progress is None:  # cancelled before the first frame
+        yield skip, skip, skip, end_notice(run, True)
+        return
     points = list(progress.points)
     stopped = not progress.finished
     status = f"⏹ Stopped after {len(points)} of {len(plan.runs)} runs." if stopped else _status(progress)
-    yield status, sweep_figure(points, len(plan.runs)), sweep_rows(points), "⏹ Stopped." if stopped else ""
+    yield status, sweep_figure(points, len(plan.runs)), sweep_rows(points), end_notice(run, stopped)
 
 
-def stop_sweep(request: gr.Request = None) -> str:
-    """Cancel this session's sweep after its current forward pass."""
-    return "⏹ Stopped." if _runs.stop(request) else ""
+def stop_sweep(request: gr.Request = None):
+    """Cancel this session's sweep after its current forward pass. Returns (status, figure, table, notice)."""
+    run, _ = _runs.stop(request)
+    progress = run.latest if run is not None else None
+    if progress is None or progress.finished:  # nothing was running
+        return gr.skip(), gr.skip(), gr.skip(), ""
+    points, total = list(progress.points), len(progress.plan.runs)
+    return (f"⏹ Stopped after {len(points)} of {total} runs.", sweep_figure(points, total), sweep_rows(points),
+            "⏹ Stopped.")
 
 
 def build_sweep_tab(demo: gr.Blocks) -> None:
@@ -104,13 +115,15 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                                   info="Monte Carlo maskings per answer for the bound.")
         run = gr.Button("Run sweep", variant="primary", elem_id="sweep-run")
         stop = gr.Button("Stop", variant="stop", elem_id="sweep-stop")
-    notice = gr.Markdown("", elem_id="sweep-notice")
-    status = gr.Markdown("", elem_id="sweep-status")
-    plot = gr.Plot(elem_id="sweep-plot", show_label=False)
-    table = gr.Dataframe(headers=TABLE_HEADERS, value=[], interactive=False, wrap=True, label="Runs (each answer)",
-                         elem_id="sweep-table", column_widths=["3%", "5%", "5%", "8%", "6%", "6%", "6%", "7%", "7%",
-                                                               "7%", "40%"])
+    notice = gr.Markdown("", label="notice", elem_id="sweep-notice")
+    status = gr.Markdown("", label="status", elem_id="sweep-status")
+    plot = gr.Plot(label="cost vs quality", elem_id="sweep-plot", show_label=False)
+    gr.Markdown("**Runs** · passes: forward passes · AR ppl: the judge's perplexity of the answer · NLL bound: "
+                "the diffusion model's own, per token · mean log p: of each token when committed")
+    table = gr.Dataframe(headers=TABLE_HEADERS, value=[], interactive=False, wrap=True, elem_id="sweep-table",
+                         label="runs", show_label=False,
+                         column_widths=["3%", "5%", "5%", "10%", "6%", "6%", "6%", "6%", "7%", "7%", "39%"])
 
     inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples]
     event = run.click(run_sweep, inputs, [status, plot, table, notice], api_name="sweep", concurrency_id="sampler")
-    stop.click(stop_sweep, None, notice, cancels=[event], api_name="stop_sweep")
+    stop.click(stop_sweep, None, [status, plot, table, notice], cancels=[event], api_name="stop_sweep")

@@ -22,15 +22,14 @@ DIAGRAM_CSS = """
 .explainer .rows { display: grid; grid-template-columns: max-content 1fr; gap: 6px 12px; align-items: center; }
 .explainer .row-label { font: 12px ui-monospace, Menlo, Consolas, monospace; color: #4b5563; text-align: right; }
 .explainer .mini { display: grid; grid-template-columns: repeat(var(--cols), minmax(2.2em, 3.6em)); gap: 2px; }
-.explainer .mini .c { font: 11px/1.7em ui-monospace, Menlo, Consolas, monospace; height: 1.7em; padding: 0 3px;
+.explainer .c { font: 11px/1.7em ui-monospace, Menlo, Consolas, monospace; height: 1.7em; padding: 0 3px;
   border-radius: 4px; background: #f3f4f6; border: 1px solid rgba(17, 24, 39, 0.08); white-space: pre;
   overflow: hidden; text-overflow: ellipsis; text-align: center; }
-.explainer .mini .c.m { background: #e5e7eb; color: #9ca3af; }
-.explainer .mini .c.new { border: 2px solid #f59e0b; font-weight: 700; }
-.explainer .mini .c.guess { background: #ffffff; border: 1px dashed #9ca3af; color: #374151; font-style: italic; }
-.explainer .mini .c.kept { border: 2px solid #059669; font-style: normal; font-weight: 700; }
-.explainer .mini .c.later { opacity: 0.45; }
-.explainer .mini .c.block-start { margin-left: 0; }
+.explainer .c.m { background: #e5e7eb; color: #9ca3af; }
+.explainer .c.new { border: 2px solid #f59e0b; font-weight: 700; }
+.explainer .c.guess { background: #ffffff; border: 1px dashed #9ca3af; color: #374151; font-style: italic; }
+.explainer .c.kept { border: 2px solid #059669; font-style: normal; font-weight: 700; }
+.explainer .c.later { opacity: 0.45; }
 .explainer .ws { color: #9ca3af; }
 .explainer .key { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12px; color: #4b5563; margin: 6px 0 2px; }
 .explainer .key .c { display: inline-block; min-width: 1.8em; margin-right: 4px; }

@@ -1,4 +1,4 @@
-"""The token grid for fill-in runs: the user's fixed tokens drawn apart from what a model wrote, and where it overwrote them."""
+"""The token grid for fill-in runs: the user's fixed tokens drawn apart from what a model wrote or overwrote."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
+
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
-from .token_grid import _cell, _header, legend_html
-from .state import answer_state, quoted_text, split_edge_spaces, visible_text
+from .token_grid import _cell, _header, legend_html  # noqa: E402 (grouped with its reason)
 
 if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
     from ..trace import Trace
@@ -26,6 +27,8 @@ GIVEN_CSS = """
 
 
 def _text(trace: Trace, token: int) -> str:
+    if token in trace.stop_ids:
+        return escape(stop_label(trace, token))
     lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(int(token), "")))
     dots = lambda n: f'<span class="ws">{"·" * n}</span>' if n else ""  # noqa: E731
     return dots(lead) + escape(middle) + dots(trail) if (lead or middle or trail) else '<span class="ws">∅</span>'

@@ -1,4 +1,4 @@
-"""The fill-in result as running text: the user's words plain, the model's words highlighted, overwritten words struck."""
+"""The fill-in result as running text: the user's words plain, the model's highlighted, overwritten ones marked."""
 
 from __future__ import annotations
 

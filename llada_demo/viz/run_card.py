@@ -37,7 +37,8 @@ def figure_rows(figures: RunFigures) -> list[tuple[str, str]]:
         ("time (own compute)", f"{figures.seconds:.2f} s"),
         ("tokens / s", _number(figures.tokens_per_second, 1)),
         ("tokens / forward pass", _number(figures.tokens_per_pass)),
-        ("answer tokens", str(figures.answer_tokens)),
+        ("ms / forward pass", _number(figures.ms_per_pass, 1)),
+        ("left-to-right order", _number(figures.left_to_right)),
     ]
 
 
@@ -67,6 +68,9 @@ def render_comparison(names: tuple[str, str], figures: tuple[RunFigures, RunFigu
          ratio(a.tokens_per_second, b.tokens_per_second)),
         ("tokens / forward pass", _number(a.tokens_per_pass), _number(b.tokens_per_pass),
          ratio(a.tokens_per_pass, b.tokens_per_pass)),
+        ("ms / forward pass", _number(a.ms_per_pass, 1), _number(b.ms_per_pass, 1),
+         ratio(a.ms_per_pass, b.ms_per_pass)),
+        ("left-to-right order (1 = strictly)", _number(a.left_to_right), _number(b.left_to_right), ""),
         ("answer tokens", str(a.answer_tokens), str(b.answer_tokens), ""),
         *[(label, x, y, "") for label, x, y in extra],
     ]

@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # only for annotations
     from ..modes.sweep import SweepPoint
 
 COLORS = ("#6366f1", "#f59e0b", "#10b981", "#ef4444", "#0ea5e9", "#a855f7", "#64748b", "#ec4899")
-TABLE_HEADERS = ["#", "steps", "block", "strategy", "forward passes", "seconds", "tokens / pass",
-                 "AR twin perplexity", "NLL bound / token", "mean log p at commit", "answer"]
+TABLE_HEADERS = ["#", "steps", "block", "strategy", "passes", "time (s)", "tok/pass", "AR ppl", "NLL bound",
+                 "mean log p", "answer"]
 PANELS = (
     ("seconds", "Latency (s)", "lower is faster"),
     ("twin_perplexity", "AR twin's perplexity of the answer", "lower reads more fluent"),
@@ -50,9 +50,15 @@ def sweep_figure(points: list[SweepPoint], planned: int = 0) -> go.Figure:
                 line=dict(color=color, width=2), marker=dict(size=8), text=hover,
                 hovertemplate="%{text}<br>%{y:.3f}<extra></extra>",
             ), row=1, col=column)
-    for column in range(1, len(PANELS) + 1):
-        figure.update_xaxes(title_text="forward passes", type="log", row=1, col=column, gridcolor="#f1f5f9")
-        figure.update_yaxes(row=1, col=column, gridcolor="#f1f5f9", zeroline=False)
+    # Log x (steps are usually swept in doubling), ticked only at the values run; perplexity spans
+    # orders of magnitude between few and many steps, so its axis is log too.
+    ticks = sorted({p.forward_passes for p in points})
+    for column, (field, _, _) in enumerate(PANELS, start=1):
+        figure.update_xaxes(title_text="forward passes", type="log", tickmode="array", tickvals=ticks,
+                            ticktext=[str(t) for t in ticks], row=1, col=column, gridcolor="#f1f5f9")
+        log = field == "twin_perplexity"
+        figure.update_yaxes(type="log" if log else "linear", dtick=1 if log else None, row=1, col=column,
+                            gridcolor="#f1f5f9", zeroline=False)
     figure.update_layout(
         template="none", font=FONT, height=380, title=dict(text=title, x=0.01, font=dict(size=14)),
         margin=dict(l=50, r=20, t=90, b=90), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
