@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,20 +99,26 @@ class LoadedModel:
 
 
 _cache: dict[tuple[str, str], LoadedModel] = {}
-_lock = threading.Lock()
 
 
 def load_model(name: str, device: str | None = None) -> LoadedModel:
     """Load (once per process) a registered model and its tokenizer, in bf16 on GPU or fp32 on CPU."""
     if name not in REGISTRY:
         raise SettingsError(f"Unknown model {name!r}: choose one of {', '.join(REGISTRY)}.")
-    spec = REGISTRY[name]
+    from .. import worker
+
     target = pick_device(device)
-    with _lock:
-        key = (name, str(target))
-        if key not in _cache:
-            _cache[key] = _load(spec, target)
+    key = (name, str(target))
+    if key in _cache:
         return _cache[key]
+    # Loading runs on the model thread (the one that will run the model), which also serialises loads.
+    return worker.call(_load_once, REGISTRY[name], target, key)
+
+
+def _load_once(spec: ModelSpec, device: torch.device, key) -> LoadedModel:
+    if key not in _cache:
+        _cache[key] = _load(spec, device)
+    return _cache[key]
 
 
 def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:

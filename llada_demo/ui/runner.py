@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 
 import torch
 
+from .. import worker
 from ..trace import Trace
-
-
-# All runs share one long-lived worker thread: on a CPU, PyTorch's OpenMP pool is per thread, and two
-# live pools on a small machine halve the speed of both (measured: 0.66 s -> 1.3 s a run). Runs queue here.
-_SAMPLER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sampler")
 
 
 class BackgroundRun:
@@ -32,7 +27,7 @@ class BackgroundRun:
         self.latest: Trace | None = None
         self.error: BaseException | None = None
         self.timed_out = False
-        _SAMPLER_THREAD.submit(self._work)
+        worker.submit(self._work)  # all model work shares one thread (see llada_demo/worker.py)
 
     def _work(self) -> None:
         start = time.monotonic()
