@@ -49,7 +49,6 @@ def card(kind: str, log: dict, evaluation: dict, eval_md: str) -> str:
     sample_text = "\n\n".join(
         f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```" for a in samples)
     data = log.get("data", {})
-    generation = evaluation["settings"]
     decoding = ("diffusion: 256 steps, block 32, low_confidence, temperature 0" if kind == "diffusion"
                 else "greedy")
     return f"""---

@@ -9,12 +9,11 @@ from ..models.registry import default_model_name
 from ..modes.common import model_choices
 from ..modes.compare import compare_stream
 from ..modes.metrics import run_figures
-from ..modes.race import snapshot
 from ..sampling import SamplingSettings
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
-from .mode_runs import SessionRuns, end_notice, failure, frames, load
+from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 COLUMNS = 8
 INTRO = """
@@ -74,30 +73,12 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
         return
-    run = _runs.start(request, stream)
-    try:
-        for traces, plots, first in frames(run):
-            yield (*_views(*snapshot(traces), plots), "" if first else gr.skip())
-    finally:
-        _runs.release(run)
-    if run.error is not None:
-        yield (*(skip,) * 7, failure(run.error))
-        return
-    if run.latest is None:  # cancelled before the first frame
-        yield (*(skip,) * 7, end_notice(run, True))
-        return
-    traces = snapshot(run.latest)
-    stopped = not all(t.finished for t in traces)
-    yield (*_views(*traces, True, "stopped" if stopped else ""), end_notice(run, stopped))
+    yield from stream_views(_runs, request, stream, lambda traces, plots, status: _views(*traces, plots, status))
 
 
 def stop_compare(request: gr.Request = None):
     """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
-    run, _ = _runs.stop(request)
-    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
-    if not traces or all(t.finished for t in traces):  # nothing was running
-        return (*(gr.skip(),) * 7, "")
-    return (*_views(*traces, True, "stopped"), "⏹ Stopped.")
+    return stop_views(_runs, request, lambda traces, _: _views(*traces, True, "stopped"))
 
 
 def build_compare_tab(demo: gr.Blocks) -> None:

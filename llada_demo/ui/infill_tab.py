@@ -9,12 +9,11 @@ from ..models.registry import default_model_name
 from ..modes.common import model_choices, seed_or_random
 from ..modes.infill import InfillTemplate, infill_stream
 from ..modes.metrics import run_figures
-from ..modes.race import snapshot
 from ..sampling import STRATEGIES
 from ..viz.given_grid import GIVEN_CSS, kept_and_overwritten, render_given_grid
 from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
 from ..viz.run_card import CARD_CSS, render_run_card
-from .mode_runs import SessionRuns, end_notice, failure, frames, load
+from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 COLUMNS = 8
 NO_AR = "none"
@@ -68,30 +67,13 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
         return
-    run = _runs.start(request, stream, context=template)  # Stop draws the fixed text too
-    try:
-        for traces, _, first in frames(run):
-            yield (*_views(template, snapshot(traces)), "" if first else gr.skip())
-    finally:
-        _runs.release(run)
-    if run.error is not None:
-        yield (*(skip,) * 7, failure(run.error))
-        return
-    if run.latest is None:  # cancelled before the first frame
-        yield (*(skip,) * 7, end_notice(run, True))
-        return
-    traces = snapshot(run.latest)
-    stopped = not all(t.finished for t in traces)
-    yield (*_views(template, traces, "stopped" if stopped else ""), end_notice(run, stopped))
+    yield from stream_views(_runs, request, stream, lambda traces, _, status: _views(template, traces, status),
+                            context=template)
 
 
 def stop_infill(request: gr.Request = None):
     """Stop this session's fill-in after its current forward pass and draw where it stopped (same outputs)."""
-    run, template = _runs.stop(request)
-    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
-    if not traces or all(t.finished for t in traces):  # nothing was running
-        return (*(gr.skip(),) * 7, "")
-    return (*_views(template, traces, "stopped"), "⏹ Stopped.")
+    return stop_views(_runs, request, lambda traces, template: _views(template, traces, "stopped"))
 
 
 def build_infill_tab(demo: gr.Blocks) -> None:

@@ -12,8 +12,11 @@ import gradio as gr
 from ..deploy.manifest import limits
 from ..errors import SettingsError
 from ..models.registry import LoadedModel, load_model
+from ..modes.race import snapshot
 from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, failure_notice
 from .runner import BackgroundRun
+
+VIEWS = 7  # every racing tab draws 7 outputs, then a notice
 
 
 def session_of(request: gr.Request | None) -> str:
@@ -102,3 +105,38 @@ def load(name) -> LoadedModel:
         raise
     except Exception as error:  # e.g. a tokenizer without the special tokens the views need
         raise SettingsError(f"Could not use the model {name!r}: {error}") from error
+
+
+def stream_views(runs: SessionRuns, request, stream, draw, context=None) -> Iterator[tuple]:
+    """Run `stream` as this session's job of a tab and yield (views..., notice) frames, then the last one.
+
+    `draw(traces, plots_due, status)` returns the tab's VIEWS outputs for a snapshot of the racing traces.
+    """
+    skip = gr.skip()
+    run = runs.start(request, stream, context=context)
+    try:
+        for traces, plots, first in frames(run):
+            yield (*draw(snapshot(traces), plots, ""), "" if first else skip)
+    finally:
+        runs.release(run)
+    if run.error is not None:
+        yield (*(skip,) * VIEWS, failure(run.error))
+        return
+    if run.latest is None:  # cancelled before the first frame
+        yield (*(skip,) * VIEWS, end_notice(run, True))
+        return
+    traces = snapshot(run.latest)
+    stopped = not all(t.finished for t in traces)
+    yield (*draw(traces, True, "stopped" if stopped else ""), end_notice(run, stopped))
+
+
+def stop_views(runs: SessionRuns, request, draw) -> tuple:
+    """Stop this session's job after its current forward pass and draw where it stopped (same outputs).
+
+    `draw(traces, context)` returns the tab's VIEWS outputs for a stopped run.
+    """
+    run, context = runs.stop(request)
+    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
+    if not traces or all(t.finished for t in traces):  # nothing was running
+        return (*(gr.skip(),) * VIEWS, "")
+    return (*draw(traces, context), "⏹ Stopped.")

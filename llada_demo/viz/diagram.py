@@ -123,7 +123,7 @@ def remask_section(explainer: Explainer) -> str:
     key = ('<div class="key"><span><span class="c guess kept">ab</span>kept: committed this step</span>'
            '<span><span class="c guess">ab</span>guessed, then masked again</span>'
            '<span><span class="c guess later">ab</span>guessed outside the current block</span>'
-           f'<span>colour: confidence, red (low) to green (high)</span></div>')
+           '<span>colour: confidence, red (low) to green (high)</span></div>')
     return (
         f"<h3>3 · One step up close: predict everything, keep the surest, remask the rest</h3>"
         f"<p>Step {index + 1}: the model guessed every masked position (dashed, in italics; hover for the "
