@@ -2,6 +2,7 @@
 
 import gc
 import threading
+import time
 
 import psutil
 import pytest
@@ -72,5 +73,22 @@ def test_a_full_queue_refuses_with_a_message():
         assert outcomes.count("done") >= 1
         refused = [o for o in outcomes if o != "done"]
         assert refused and all("queue" in o.lower() and "full" in o.lower() for o in refused), outcomes
+    finally:
+        demo.close()
+
+
+def test_stop_cancels_only_that_users_run():
+    demo, url = start_app()
+    try:
+        alice, bob = Client(url, verbose=False), Client(url, verbose=False)
+        job_a = alice.submit(*request(1, gen_length=256), api_name="/chat")
+        job_b = bob.submit(*request(2, gen_length=256), api_name="/chat")
+        deadline = time.time() + 60
+        while time.time() < deadline and (len(job_a.outputs()) < 3 or len(job_b.outputs()) < 3):
+            time.sleep(0.05)  # both runs are streaming: they take turns on the model thread
+        alice.predict(api_name="/stop")
+        final_a, final_b = job_a.result(timeout=120), job_b.result(timeout=120)
+        assert "Stopped" in final_a[8] and "masks left <b>0</b>" not in final_a[2]
+        assert "Stopped" not in final_b[8] and "masks left <b>0</b>" in final_b[2]
     finally:
         demo.close()

@@ -61,6 +61,14 @@ def failure_notice(error: BaseException) -> str:
     return f"⚠️ The run failed ({type(error).__name__}). Try again, or a shorter answer or fewer steps."
 
 
+def end_notice(run: BackgroundRun, stopped: bool) -> str:
+    """The notice under a run that ended: empty when it finished, else why it stopped."""
+    if run.timed_out:
+        return (f"⏱ The run stopped at its time budget of {limits()['run_seconds']} s: try fewer steps, a shorter "
+                "answer or fewer settings.")
+    return "⏹ Stopped." if stopped else ""
+
+
 def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed) -> str:
     """A message about the current controls: empty when they are valid."""
     try:
@@ -160,18 +168,15 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         yield ("", history, skip, skip, skip, skip, skip, skip, skip, failure_notice(run.error))
         return
     trace = run.latest
-    if trace is None:  # cancelled before the first step
-        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, "⏹ Stopped.")
+    if trace is None:  # cancelled (or out of time) before the first step
+        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, end_notice(run, True))
         return
     stopped = not trace.finished
     if stopped:
         trace = trace.prefix(len(trace.steps))
     history[-1] = {"role": "assistant", "content": shown(trace.answer_text() if not stopped else preview_text(trace))}
     scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
-    notice = "⏹ Stopped." if stopped else ""
-    if run.timed_out:
-        notice = (f"⏱ The run stopped at its time budget of {limits()['run_seconds']} s after {len(trace.steps)} "
-                  "steps: try fewer steps or a shorter answer.")
+    notice = end_notice(run, stopped)
     yield ("", history, render_grid(trace, color_by=color_by, columns=GRID_COLUMNS),
            render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice)
 

@@ -13,7 +13,7 @@ from ..deploy.manifest import limits
 from ..errors import SettingsError
 from ..models.registry import LoadedModel, load_model
 from ..modes.race import snapshot
-from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, failure_notice
+from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, end_notice, failure_notice
 from .runner import BackgroundRun
 
 VIEWS = 7  # every racing tab draws 7 outputs, then a notice
@@ -87,14 +87,6 @@ def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
 def failure(error: BaseException) -> str:
     """The message for a failed run: what to change, never a stack trace."""
     return failure_notice(error)
-
-
-def end_notice(run: BackgroundRun, stopped: bool) -> str:
-    """The notice under a run that ended: empty when it finished, else why it stopped."""
-    if run.timed_out:
-        return (f"⏱ Stopped at the time budget of {limits()['run_seconds']} s: try fewer steps, a shorter answer "
-                "or fewer settings.")
-    return "⏹ Stopped." if stopped else ""
 
 
 def load(name) -> LoadedModel:

@@ -1,4 +1,4 @@
-"""Runs a sampler stream in a background thread so the UI can poll it without ever slowing it down."""
+"""Runs a sampler stream on the model thread, step by step, so the UI can poll it without slowing it down."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from ..trace import Trace
 
 
 class BackgroundRun:
-    """Consume a stream of traces on a worker thread; `latest` is the newest trace seen.
+    """Advance a stream of traces on the model thread; `latest` is the newest trace seen.
 
     The sampler never waits for the browser: the UI wakes up at its own frame rate and draws
-    whatever step the run has reached. `cancel()` stops the run after the current forward pass.
+    whatever step the run has reached. Each step is queued on the one model thread as its own
+    task and queues the next, so runs of several users take turns step by step there, instead
+    of one waiting for another to finish. `cancel()` stops the run after its current step.
     """
 
     def __init__(self, stream: Iterator[Trace], time_limit: float | None = None):
@@ -24,31 +26,38 @@ class BackgroundRun:
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._time_limit = time_limit
+        self._started: float | None = None
         self.latest: Trace | None = None
         self.error: BaseException | None = None
         self.timed_out = False
-        worker.submit(self._work)  # all model work shares one thread (see llada_demo/worker.py)
+        worker.submit(self._step)
 
-    def _work(self) -> None:
-        start = time.monotonic()
+    def _step(self) -> None:
+        """One step of the stream (one forward pass), then the next step goes to the back of the queue."""
+        if self._started is None:
+            self._started = time.monotonic()
         try:
-            for trace in self._stream:
-                self.latest = trace
-                if self._cancel.is_set():
-                    break
-                if self._time_limit is not None and time.monotonic() - start > self._time_limit:
-                    self.timed_out = True
-                    break
+            if self._cancel.is_set():
+                return self._finish()
+            if self._time_limit is not None and time.monotonic() - self._started > self._time_limit:
+                self.timed_out = True
+                return self._finish()
+            self.latest = next(self._stream)
+        except StopIteration:
+            return self._finish()
         except BaseException as error:  # reported to the user by the UI, never raised in the thread
             self.error = error
-        finally:
-            close = getattr(self._stream, "close", None)
-            if close:
-                close()  # runs the generator's cleanup (drops its tensors) right now
-            self._stream = None
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()  # give freed blocks back, e.g. after an out-of-memory error
-            self._done.set()
+            return self._finish()
+        worker.submit(self._step)
+
+    def _finish(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close:
+            close()  # runs the generator's cleanup (drops its tensors) right now
+        self._stream = None
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()  # give freed blocks back, e.g. after an out-of-memory error
+        self._done.set()
 
     @property
     def done(self) -> bool:
