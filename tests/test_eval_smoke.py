@@ -7,7 +7,7 @@ import json
 import math
 
 import torch
-from train_fixtures import need_data, smoke_run
+from train_fixtures import VALID_FILE, need_data, smoke_run
 
 from llada_demo.models.tokenizer import chat_prompt_ids, special_ids
 from llada_demo.sampling import SamplingSettings
@@ -70,7 +70,7 @@ def test_eval_smoke_writes_json_and_markdown(tmp_path):
     args = parser.parse_args([
         "--diffusion", str(out / "diffusion"), "--autoregressive", str(out / "autoregressive"), "--smoke",
         "--out-json", str(tmp_path / "eval.json"), "--out-md", str(tmp_path / "eval.md"), "--no-progress",
-        "--device", "cpu",
+        "--device", "cpu", "--valid-file", str(VALID_FILE),
     ])
     assert run_eval(args) == 0
     results = json.loads((tmp_path / "eval.json").read_text())
