@@ -43,13 +43,13 @@ def run_generate(args: argparse.Namespace) -> int:
     live = not args.no_live
     tty = sys.stdout.isatty()
     color = tty
-    shown_lines, last_draw, trace = 0, 0.0, None
+    shown_lines, last_draw, drawn_steps, trace = 0, 0.0, -1, None
     from .prompt import clean_message
 
     for trace in chat_trace(loaded, [{"role": "user", "content": clean_message(args.prompt)}], settings):
         now = time.perf_counter()
         # Redraw at most 20 times a second (the sampler never waits for the terminal), always the last frame.
-        if live and (trace.finished or now - last_draw >= 0.05):
+        if live and len(trace.steps) != drawn_steps and (trace.finished or now - last_draw >= 0.05):
             frame = render_terminal(trace, width=80, color=color)
             if tty and shown_lines:
                 sys.stdout.write(f"\x1b[{shown_lines}F\x1b[J")  # back to the frame's first line, clear below
@@ -57,7 +57,7 @@ def run_generate(args: argparse.Namespace) -> int:
                 sys.stdout.write("\n")
             sys.stdout.write(frame + "\n")
             sys.stdout.flush()
-            shown_lines, last_draw = frame.count("\n") + 1, now
+            shown_lines, last_draw, drawn_steps = frame.count("\n") + 1, now, len(trace.steps)
     print(f"\nanswer: {trace.answer_text()}")
     print(f"NFE: {trace.nfe}   time: {trace.elapsed:.2f} s   "
           f"tokens/s: {settings.gen_length / max(trace.elapsed, 1e-9):.1f}")
