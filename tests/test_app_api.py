@@ -5,29 +5,15 @@ import re
 import time
 
 import pytest
-from gradio_client import Client
 
 from llada_demo.models.registry import default_model_name, load_model
 from llada_demo.run import chat_trace
 from llada_demo.sampling import SamplingSettings
-from server import start_app
 
 pytestmark = pytest.mark.integration
 MODEL = default_model_name()
 # /chat outputs as a client sees them (the trace State is not part of the API).
 CHATBOT, GRID, STATS, NOTICE = 1, 2, 3, 8
-
-
-@pytest.fixture(scope="module")
-def url():
-    demo, url = start_app()
-    yield url
-    demo.close()
-
-
-@pytest.fixture()
-def client(url):
-    return Client(url, verbose=False)
 
 
 def chat_args(message, gen_length=64, steps=64, block_length=32, strategy="low_confidence", seed=0, history=()):

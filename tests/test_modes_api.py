@@ -7,25 +7,12 @@ import pytest
 from gradio_client import Client
 
 from llada_demo.models.registry import default_model_name
-from server import start_app
 
 pytestmark = pytest.mark.integration
 DIFFUSION, AUTOREGRESSIVE = default_model_name("diffusion"), default_model_name("autoregressive")
 PROMPT = "Write a story about a cat and a ball."
 # Outputs of /compare and /compare_strategies: (card, grid, order map) for each side, table, notice.
 CARD_A, GRID_A, ORDER_A, CARD_B, GRID_B, ORDER_B, TABLE, NOTICE = range(8)
-
-
-@pytest.fixture(scope="module")
-def url():
-    demo, url = start_app()
-    yield url
-    demo.close()
-
-
-@pytest.fixture()
-def client(url):
-    return Client(url, verbose=False)
 
 
 def masks_in(html) -> int:

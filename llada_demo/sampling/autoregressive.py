@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from ..errors import SettingsError
 from ..trace import StepRecord, Trace
+from .sampler import check_prompt
 from .settings import SamplingSettings
 
 
@@ -30,19 +30,6 @@ def _config_ids(model, mask_id: int | None, stop_ids) -> tuple[int, tuple[int, .
     return int(mask_id), stops, int(eos if eos is not None else stops[0])
 
 
-def _check(model, input_ids: torch.Tensor, gen_length: int) -> None:
-    if input_ids.dim() != 2 or input_ids.shape[0] != 1:
-        raise SettingsError(f"input_ids must have shape [1, L], got {tuple(input_ids.shape)}.")
-    if input_ids.shape[1] == 0:
-        raise SettingsError("The prompt is empty: type a message first.")
-    limit = getattr(model.config, "max_position_embeddings", None)
-    if limit is not None and input_ids.shape[1] + gen_length > limit:
-        raise SettingsError(
-            f"Prompt ({input_ids.shape[1]} tokens) plus answer ({gen_length}) exceeds the model's context of "
-            f"{limit} tokens: shorten the answer to at most {max(limit - input_ids.shape[1], 0)} tokens."
-        )
-
-
 @torch.no_grad()
 def iterate_autoregressive(model, input_ids: torch.LongTensor, settings: SamplingSettings, mask_id: int | None = None,
                            stop_ids=()) -> Iterator[StepRecord]:
@@ -55,7 +42,7 @@ def iterate_autoregressive(model, input_ids: torch.LongTensor, settings: Samplin
     `predicted` holds the model's top guess where it has made one (the positions so far).
     """
     gen_length = settings.gen_length
-    _check(model, input_ids, gen_length)
+    check_prompt(model, input_ids, settings)
     mask_id, stops, fill = _config_ids(model, mask_id, stop_ids)
     device = next(model.parameters()).device
     generator = None

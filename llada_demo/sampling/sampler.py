@@ -16,12 +16,14 @@ from .strategies import STRATEGIES, Candidates
 
 
 def check_prompt(model, input_ids: torch.Tensor, settings: SamplingSettings) -> None:
-    """Prompt checks that need the model: non-empty, one sequence, fits the context."""
+    """Prompt checks that need the model: non-empty, one sequence, fits the context (LLaDA's
+    `max_sequence_length`, or `max_position_embeddings` for autoregressive models)."""
     if input_ids.dim() != 2 or input_ids.shape[0] != 1:
         raise SettingsError(f"input_ids must have shape [1, L], got {tuple(input_ids.shape)}.")
     if input_ids.shape[1] == 0:
         raise SettingsError("The prompt is empty: type a message first.")
-    limit = getattr(model.config, "max_sequence_length", None)
+    config = model.config
+    limit = getattr(config, "max_sequence_length", None) or getattr(config, "max_position_embeddings", None)
     total = input_ids.shape[1] + settings.gen_length
     if limit is not None and total > limit:
         room = limit - input_ids.shape[1]

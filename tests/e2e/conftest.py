@@ -33,15 +33,6 @@ def chromium_browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    from server import start_app
-
-    demo, url = start_app()
-    yield url
-    demo.close()
-
-
 @pytest.fixture()
 def page(chromium_browser, app_url):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
