@@ -14,7 +14,7 @@ from .zerogpu import gpu_iterate
 from .trace import Trace
 
 
-def _add_texts(trace: Trace, tokenizer, arrays) -> None:
+def add_token_texts(trace: Trace, tokenizer, arrays) -> None:
     """Give the trace the text of every token id it now holds (only ids not seen before are decoded)."""
     ids = np.unique(np.concatenate([np.asarray(a).ravel() for a in arrays]))
     missing = [int(i) for i in ids if int(i) not in trace.texts]
@@ -29,10 +29,10 @@ def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, ans
     """
     trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops, answer=answer,
                       model_name=loaded.spec.name, device=describe_device(loaded.device))
-    _add_texts(trace, loaded.tokenizer, [trace.prompt_ids, trace.initial_answer(), [trace.mask_id],
+    add_token_texts(trace, loaded.tokenizer, [trace.prompt_ids, trace.initial_answer(), [trace.mask_id],
                                          list(trace.stop_ids)])
     for record in gpu_iterate(loaded.model, input_ids, settings, answer=answer):
-        _add_texts(trace, loaded.tokenizer, [record.tokens, record.predicted])
+        add_token_texts(trace, loaded.tokenizer, [record.tokens, record.predicted])
         trace.steps.append(record)
         yield trace
     trace.finished = True

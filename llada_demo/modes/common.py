@@ -10,10 +10,18 @@ from ..models.device import describe_device
 from ..models.registry import REGISTRY, LoadedModel, is_available
 from ..models.tokenizer import chat_prompt_ids
 from ..prompt import clean_message
-from ..run import _add_texts  # the one place token texts are decoded for traces
+from ..run import add_token_texts
 from ..sampling import SamplingSettings, new_trace
 from ..sampling.autoregressive import new_autoregressive_trace
 from ..trace import Trace
+
+def last(stream):
+    """Run a stream to its end and return its last item (tests, CLI: the finished state)."""
+    item = None
+    for item in stream:
+        pass
+    return item
+
 
 def model_choices(kind: str) -> list[tuple[str, str]]:
     """(label, name) of the registered models of `kind` this machine can run; untrained ones say so."""
@@ -62,7 +70,7 @@ def autoregressive_trace(loaded: LoadedModel, input_ids, settings: SamplingSetti
 
 def add_texts(trace: Trace, tokenizer, *arrays) -> None:
     """Decode the ids of `arrays` (and the mask and stop ids) the trace has no text for yet."""
-    _add_texts(trace, tokenizer, [*arrays, [trace.mask_id], list(trace.stop_ids)])
+    add_token_texts(trace, tokenizer, [*arrays, [trace.mask_id], list(trace.stop_ids)])
 
 
 def seed_or_random(seed) -> int:

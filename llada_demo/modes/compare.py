@@ -9,7 +9,7 @@ from ..models.registry import LoadedModel
 from ..sampling import SamplingSettings, iterate
 from ..sampling.autoregressive import autoregressive_settings, iterate_autoregressive
 from ..trace import Trace
-from .common import autoregressive_trace, chat_ids, check_kind, diffusion_trace
+from .common import autoregressive_trace, chat_ids, check_kind, diffusion_trace, last
 from .race import Lane, race
 
 
@@ -50,7 +50,4 @@ def compare_stream(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: 
 def compare(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
             settings: SamplingSettings) -> tuple[Trace, Trace]:
     """Run both to the end (tests, CLI)."""
-    traces = None
-    for traces in compare_stream(diffusion, autoregressive, prompt, settings):
-        pass
-    return traces
+    return last(compare_stream(diffusion, autoregressive, prompt, settings))

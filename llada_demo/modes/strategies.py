@@ -8,7 +8,7 @@ from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..sampling import SamplingSettings, iterate
 from ..trace import Trace
-from .common import chat_ids, check_kind, diffusion_trace
+from .common import chat_ids, check_kind, diffusion_trace, last
 from .race import Lane, race
 
 
@@ -33,7 +33,4 @@ def strategies_stream(loaded: LoadedModel, prompt: str, first: SamplingSettings,
 def compare_strategies(loaded: LoadedModel, prompt: str, first: SamplingSettings,
                        second: SamplingSettings) -> tuple[Trace, Trace]:
     """Run both to the end (tests, CLI)."""
-    traces = None
-    for traces in strategies_stream(loaded, prompt, first, second):
-        pass
-    return traces
+    return last(strategies_stream(loaded, prompt, first, second))

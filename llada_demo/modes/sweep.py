@@ -10,7 +10,7 @@ from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..sampling import STRATEGIES, SamplingSettings, iterate
 from ..trace import Trace
-from .common import add_texts, chat_ids, check_kind, diffusion_trace
+from .common import add_texts, chat_ids, check_kind, diffusion_trace, last
 from .metrics import run_figures
 from .quality import diffusion_bound, mean_commit_log_prob, twin_perplexity
 
@@ -147,7 +147,4 @@ def sweep_stream(diffusion: LoadedModel, judge: LoadedModel | None, prompt: str,
 def run_sweep(diffusion: LoadedModel, judge: LoadedModel | None, prompt: str, plan: SweepPlan,
               bound_samples: int = 4) -> list[SweepPoint]:
     """All points (tests, CLI)."""
-    progress = None
-    for progress in sweep_stream(diffusion, judge, prompt, plan, bound_samples):
-        pass
-    return progress.points
+    return last(sweep_stream(diffusion, judge, prompt, plan, bound_samples)).points
