@@ -10,6 +10,7 @@ import torch
 
 from ..errors import SettingsError
 from ..trace import StepRecord, Trace
+from .cache import make_forward
 from .schedule import transfer_schedule
 from .settings import SamplingSettings
 from .strategies import STRATEGIES, Candidates
@@ -46,22 +47,6 @@ def gumbel_argmax(logits: torch.Tensor, temperature: float, generator: torch.Gen
     return torch.argmax(logits.exp() / (-torch.log(noise)) ** temperature, dim=-1)
 
 
-def answer_logits(model, x: torch.Tensor, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float):
-    """One forward pass; logits of the answer positions only, with classifier-free guidance.
-
-    CFG runs a second copy whose prompt is all [MASK] in the same batch and combines
-    un + (cfg_scale + 1) * (cond - un), in the model's dtype as the official code does.
-    """
-    positions = slice(prompt_length, None)
-    if cfg_scale > 0:
-        unconditional = x.clone()
-        unconditional[prompt_index] = model.config.mask_token_id
-        logits = model(torch.cat([x, unconditional]), logits_positions=positions).logits
-        cond, uncond = logits[0], logits[1]
-        return uncond + (cfg_scale + 1) * (cond - uncond)
-    return model(x, logits_positions=positions).logits[0]
-
-
 def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
     if seed is None:
         return None
@@ -77,8 +62,10 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
 
     The answer starts as gen_length [MASK] tokens; blocks are filled left to right; in each
     step every masked position of the current block competes and the strategy commits some.
-    At temperature 0 with `low_confidence` this commits the same tokens, at the same
-    positions, at the same steps as the official LLaDA generate().
+    At temperature 0 with `low_confidence` and no cache this commits the same tokens, at the
+    same positions, at the same steps as the official LLaDA generate(). `settings.cache`
+    ("prefix", "dual") reuses keys/values within a block (see cache.py): fewer positions per
+    pass, an approximation whose agreement the benchmark measures.
 
     `answer` ([gen_length] ids, [MASK] where to fill) starts the answer partly written, for
     infilling: its other tokens stay fixed, the schedules count only its masks, and a step
@@ -98,10 +85,16 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
         x[0, prompt_length:] = answer.to(device).flatten()
     answer = x[0, prompt_length:]  # a view: committing into it updates x
     generator = _seeded_generator(settings.seed, device)
+    forward = make_forward(settings.cache, model, prompt_index, prompt_length, settings.cfg_scale)
+    # The model's best guess at every answer position (hover on masked cells). Cached passes
+    # compute logits for the current block only; elsewhere the last guess stays.
+    predicted = torch.zeros(settings.gen_length, dtype=torch.long, device=device)
+    predicted_confidence = torch.zeros(settings.gen_length, dtype=torch.float32, device=device)
     start_time, nfe, step = time.perf_counter(), 0, 0
 
     for block in range(settings.num_blocks):
         lo, hi = block * settings.block_length, (block + 1) * settings.block_length
+        forward.start_block(lo, hi)
         schedule = transfer_schedule(int((answer[lo:hi] == mask_id).sum()), settings.steps_per_block)
         block_step = 0
         while True:
@@ -116,19 +109,21 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 break
             else:
                 count = 0
-            logits = answer_logits(model, x, prompt_index, prompt_length, settings.cfg_scale)
+            logits, offset = forward(x)  # rows: answer positions offset, offset + 1, ...
             nfe += 1
 
-            # What every answer position would be now (shown on hover for masked cells).
+            # What the computed answer positions would be now (shown on hover for masked cells).
             log_probs = torch.log_softmax(logits.float(), dim=-1)
             log_probs[:, mask_id] = -torch.inf
-            best_log_prob, predicted = log_probs.max(dim=-1)
+            best_log_prob, best = log_probs.max(dim=-1)
+            predicted[offset:offset + len(best)] = best
+            predicted_confidence[offset:offset + len(best)] = best_log_prob.exp()
 
             positions = lo + torch.nonzero(answer[lo:hi] == mask_id).flatten()
             committed = positions[:0]
             confidence = torch.zeros(0, dtype=torch.float64, device=device)
             if positions.numel() and (count > 0 or not strategy.fixed_schedule):
-                block_logits = logits[positions]
+                block_logits = logits[positions - offset]
                 # [MASK] is never proposed: committing it would leave the position masked for good
                 # (the official loop can do that with untrained weights). Probabilities stay those of
                 # the full softmax, so trained models decode exactly as the official code does.
@@ -149,7 +144,7 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 committed=committed.cpu().numpy().astype(np.int32),
                 committed_confidence=confidence.float().cpu().numpy(),
                 predicted=predicted.cpu().numpy().astype(np.int32),
-                predicted_confidence=best_log_prob.exp().cpu().numpy(),
+                predicted_confidence=predicted_confidence.cpu().numpy(),
                 nfe=nfe,
                 elapsed=time.perf_counter() - start_time,
             )

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from ..errors import SettingsError
+from .cache import CACHE_MODES
 from .strategies import STRATEGIES
 
 MAX_GEN_LENGTH = 4096
@@ -36,7 +37,8 @@ class SamplingSettings:
     blocks of this size, left to right; steps: forward passes in all, split evenly over the
     blocks (the `threshold` strategy stops a block early once it is filled); temperature:
     Gumbel noise on the logits (0 = greedy); cfg_scale: classifier-free guidance (0 = off);
-    strategy: which masked positions to commit each step; threshold: tau for `threshold`.
+    strategy: which masked positions to commit each step; threshold: tau for `threshold`;
+    cache: "none" (exact), "prefix" or "dual" (Fast-dLLM's KV caches, an approximation).
     """
 
     gen_length: int
@@ -47,6 +49,7 @@ class SamplingSettings:
     strategy: str = "low_confidence"
     threshold: float = 0.9
     seed: int | None = None
+    cache: str = "none"
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
@@ -60,6 +63,8 @@ class SamplingSettings:
             set_("seed", _check_int("Seed", self.seed, 0, 2**63 - 1))
         if self.strategy not in STRATEGIES:
             raise SettingsError(f"Unknown strategy {self.strategy!r}: choose one of {', '.join(STRATEGIES)}.")
+        if self.cache not in CACHE_MODES:
+            raise SettingsError(f"Unknown cache {self.cache!r}: choose one of {', '.join(CACHE_MODES)}.")
         if self.gen_length % self.block_length:
             raise SettingsError(
                 f"Block length {self.block_length} must divide the answer length {self.gen_length}.",
@@ -98,7 +103,7 @@ class SamplingSettings:
             raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
         cleaned = {}
         for name, value in values.items():
-            if isinstance(value, str) and name != "strategy":
+            if isinstance(value, str) and name not in ("strategy", "cache"):
                 text = value.strip()
                 if name == "seed" and text in ("", "none", "None"):
                     value = None
@@ -150,6 +155,7 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
     wanted = round(number("steps", gen_length))
     steps = min(max(int(round(wanted / num_blocks)) * num_blocks, num_blocks), gen_length)
     strategy = values.get("strategy", "low_confidence")
+    cache = values.get("cache", "none")
     seed = values.get("seed")
     try:
         seed = None if seed in (None, "") else int(min(max(float(seed), 0), 2**63 - 1))
@@ -164,4 +170,5 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
         strategy=strategy if strategy in STRATEGIES else "low_confidence",
         threshold=min(max(number("threshold", 0.9), 0.0), 1.0),
         seed=seed,
+        cache=cache if cache in CACHE_MODES else "none",
     )

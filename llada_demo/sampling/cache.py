@@ -1,0 +1,98 @@
+"""What each denoising forward pass feeds: the whole sequence (exact), or Fast-dLLM's prefix or dual KV cache."""
+
+from __future__ import annotations
+
+import torch
+
+# name -> what it does, for the UI and the CLI help.
+CACHE_MODES = {
+    "none": "Exact: every step runs the whole sequence through the model (the official sampler).",
+    "prefix": "Prefix cache: a full pass at the start of each block, then only the block and what follows it; "
+              "keys/values before the block are reused (an approximation).",
+    "dual": "Dual cache: a full pass at the start of each block, then only the block itself; keys/values "
+            "before and after it are reused (fastest, a coarser approximation).",
+}
+
+
+class FullForward:
+    """The exact pass: the whole (prompt + answer) sequence every step, logits for every answer position.
+
+    Called with the current sequence, it returns (logits, offset): guided logits for answer
+    positions offset, offset + 1, ... Classifier-free guidance runs a second copy whose prompt
+    is all [MASK] in the same batch and combines un + (cfg_scale + 1) * (cond - un), in the
+    model's dtype as the official code does.
+    """
+
+    def __init__(self, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float):
+        self.model = model
+        self.prompt_index = prompt_index
+        self.prompt_length = prompt_length
+        self.cfg_scale = cfg_scale
+        self.lo = self.hi = 0
+
+    def start_block(self, lo: int, hi: int) -> None:
+        """The sampler moves on to answer positions [lo, hi)."""
+        self.lo, self.hi = lo, hi
+
+    def batch(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cfg_scale > 0:
+            unconditional = x.clone()
+            unconditional[self.prompt_index] = self.model.config.mask_token_id
+            return torch.cat([x, unconditional])
+        return x
+
+    def guided(self, logits: torch.Tensor) -> torch.Tensor:
+        if self.cfg_scale > 0:
+            cond, uncond = logits[0], logits[1]
+            return uncond + (self.cfg_scale + 1) * (cond - uncond)
+        return logits[0]
+
+    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, int]:
+        logits = self.model(self.batch(x), logits_positions=slice(self.prompt_length, None)).logits
+        return self.guided(logits), 0
+
+
+class PrefixCache(FullForward):
+    """Fast-dLLM's prefix cache: the first step of a block is a full pass that stores every layer's
+    keys/values; later steps of the block feed only the block and the positions after it, attend to
+    the stored keys/values of everything before the block, and compute logits for the block only."""
+
+    feeds_suffix = True
+
+    def start_block(self, lo: int, hi: int) -> None:
+        super().start_block(lo, hi)
+        self.past = None  # refreshed by the block's first pass
+
+    def _kept(self, presents, start: int, end: int):
+        """Per layer, the keys/values to reuse: positions before `start` (and from `end` on, for dual)."""
+        if self.feeds_suffix:
+            return tuple((k[:, :, :start], v[:, :, :start]) for k, v in presents)
+        return tuple((torch.cat((k[:, :, :start], k[:, :, end:]), dim=2), torch.cat((v[:, :, :start], v[:, :, end:]), dim=2))
+                     for k, v in presents)
+
+    def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, int]:
+        inputs = self.batch(x)
+        start, end = self.prompt_length + self.lo, self.prompt_length + self.hi
+        if self.past is None:
+            out = self.model(inputs, logits_positions=slice(self.prompt_length, None), use_cache=True)
+            self.past = self._kept(out.past_key_values, start, end)
+            return self.guided(out.logits), 0
+        stop = inputs.shape[1] if self.feeds_suffix else end
+        positions = torch.arange(start, stop, device=inputs.device)
+        out = self.model(inputs[:, start:stop], position_ids=positions, past_key_values=self.past,
+                         logits_positions=slice(0, end - start))
+        return self.guided(out.logits), self.lo
+
+
+class DualCache(PrefixCache):
+    """Fast-dLLM's dual cache: like the prefix cache, but later steps feed only the block and also reuse
+    the (stale) keys/values of the positions after it."""
+
+    feeds_suffix = False
+
+
+FORWARDS = {"none": FullForward, "prefix": PrefixCache, "dual": DualCache}
+
+
+def make_forward(mode: str, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float) -> FullForward:
+    return FORWARDS[mode](model, prompt_index, prompt_length, cfg_scale)
