@@ -111,3 +111,26 @@ def test_bf16_on_gpu(tiny, tmp_path):
     tiny[0].save_pretrained(tmp_path)
     model = LLaDAModelLM.from_pretrained(tmp_path, dtype=torch.bfloat16).cuda()
     assert model(torch.randint(0, 100, (1, 8)).cuda()).logits.dtype == torch.bfloat16
+
+
+def test_fused_projections_give_the_same_logits_without_more_memory(tmp_path):
+    from llada_demo.models.tiny import random_tiny
+
+    model = random_tiny(seed=1)[0]
+    x = torch.randint(0, model.config.vocab_size, (2, 24))
+    with torch.no_grad():
+        before = model(x).logits
+        names = sorted(model.state_dict())
+        count = sum(p.numel() for p in model.parameters())
+        model.fuse_projections()
+        after = model(x).logits
+    torch.testing.assert_close(after, before, rtol=1e-5, atol=1e-5)
+    assert sorted(model.state_dict()) == names and sum(p.numel() for p in model.parameters()) == count
+    block = model.model.transformer.blocks[0]
+    qkv, _, gate_up = block.fused
+    assert block.q_proj.weight.data_ptr() == qkv.data_ptr()  # views into the fused tensor, not copies
+    assert block.up_proj.weight.data_ptr() == gate_up[block.ff_proj.weight.shape[0]:].data_ptr()
+    model.to(torch.float64)  # moving or casting unfuses instead of computing with stale copies
+    assert block.fused is None
+    with torch.no_grad():
+        torch.testing.assert_close(model(x).logits.float(), before, rtol=1e-4, atol=1e-4)

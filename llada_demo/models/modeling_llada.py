@@ -69,13 +69,57 @@ class LLaDABlock(nn.Module):
         self.ff_proj = nn.Linear(d, config.mlp_hidden_size, bias=config.include_bias)  # gate (silu)
         self.up_proj = nn.Linear(d, config.mlp_hidden_size, bias=config.include_bias)
         self.ff_out = nn.Linear(config.mlp_hidden_size, d, bias=config.include_bias)
+        self.fused = None  # (qkv weight, qkv bias, gate-up weight) once fuse() ran
+
+    @torch.no_grad()
+    def fuse(self) -> None:
+        """Inference: one matmul for q/k/v and one for gate/up (fewer, larger kernels).
+
+        The fused tensors are built once; the original parameters become views into them, so
+        memory does not grow and the official names still address the same numbers.
+        """
+        if self.fused is not None:
+            return
+        projections = (self.q_proj, self.k_proj, self.v_proj)
+        qkv = torch.cat([p.weight for p in projections])
+        qkv_bias = torch.cat([p.bias for p in projections]) if self.q_proj.bias is not None else None
+        gate_up = torch.cat([self.ff_proj.weight, self.up_proj.weight])
+        rows = 0
+        for p in projections:
+            size = p.weight.shape[0]
+            p.weight = nn.Parameter(qkv[rows:rows + size], requires_grad=False)
+            if qkv_bias is not None:
+                p.bias = nn.Parameter(qkv_bias[rows:rows + size], requires_grad=False)
+            rows += size
+        hidden = self.ff_proj.weight.shape[0]
+        self.ff_proj.weight = nn.Parameter(gate_up[:hidden], requires_grad=False)
+        self.up_proj.weight = nn.Parameter(gate_up[hidden:], requires_grad=False)
+        self.fused = (qkv, qkv_bias, gate_up)
+
+    def _apply(self, fn, *args, **kwargs):
+        # Moving or casting gives every parameter its own storage again: drop the fused copies (fuse() again after).
+        self.fused = None
+        return super()._apply(fn, *args, **kwargs)
+
+    def _qkv(self, h):
+        if self.fused is None:
+            return self.q_proj(h), self.k_proj(h), self.v_proj(h)
+        kv = self.k_proj.weight.shape[0]
+        return F.linear(h, self.fused[0], self.fused[1]).split((self.q_proj.weight.shape[0], kv, kv), dim=-1)
+
+    def _mlp(self, h):
+        if self.fused is None or self.ff_proj.bias is not None:
+            return self.ff_out(F.silu(self.ff_proj(h)) * self.up_proj(h))
+        gate, up = F.linear(h, self.fused[2]).chunk(2, dim=-1)
+        return self.ff_out(F.silu(gate) * up)
 
     def forward(self, x, cos, sin, key_mask=None, past=None):
         batch, length, _ = x.shape
         h = self.attn_norm(x)
-        q = self.q_proj(h).view(batch, length, self.n_heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(h).view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(h).view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
+        q, k, v = self._qkv(h)
+        q = q.view(batch, length, self.n_heads, self.head_dim).transpose(1, 2)
+        k = k.view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
+        v = v.view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
         q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
         present = (k, v)
         if past is not None:  # cached keys/values of positions not fed this time (already rotated)
@@ -84,8 +128,7 @@ class LLaDABlock(nn.Module):
             q, k, v, attn_mask=key_mask, is_causal=False, enable_gqa=self.n_kv_heads != self.n_heads
         )
         x = x + self.attn_out(attn.transpose(1, 2).reshape(batch, length, -1))
-        h = self.ff_norm(x)
-        x = x + self.ff_out(F.silu(self.ff_proj(h)) * self.up_proj(h))
+        x = x + self._mlp(self.ff_norm(x))
         return x, present
 
 
@@ -139,6 +182,12 @@ class LLaDAModelLM(PreTrainedModel):
             nn.init.normal_(module.weight, mean=0.0, std=std)
         elif isinstance(module, RMSNorm):
             nn.init.ones_(module.weight)
+
+    def fuse_projections(self) -> LLaDAModelLM:
+        """Fuse q/k/v and gate/up projections in every block, for inference (see LLaDABlock.fuse)."""
+        for block in self.model.transformer.blocks:
+            block.fuse()
+        return self
 
     def get_input_embeddings(self):
         return self.model.transformer.wte

@@ -156,6 +156,10 @@ def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
                 model.config.mask_token_id = spec.mask_token_id
         except OSError as error:  # no network, missing files, unknown repo
             raise SettingsError(f"Could not load {spec.name} from {spec.source}: {error}") from error
+    from .modeling_llada import LLaDAModelLM
+
+    if isinstance(model, LLaDAModelLM):
+        model.fuse_projections()  # after placement on the device: one matmul for q/k/v and one for gate/up
     special = special_ids(tokenizer, require_mask=spec.kind == "diffusion")
     if spec.kind == "autoregressive" and getattr(model.config, "mask_token_id", None) is None:
         model.config.mask_token_id = special.mask  # traces draw not-yet-written positions as masked
