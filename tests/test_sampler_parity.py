@@ -101,3 +101,19 @@ def test_infill_keeps_given_tokens_and_fills_only_masks(tiny, prompt):
     assert (trace.initial_answer() == template.numpy()).all()
     # Given tokens are never re-decided, so a fully given answer needs no forward pass at all.
     assert len(generate(model, prompt, settings, answer=answer).steps) == 0
+
+
+def test_best_guesses_skip_mask_use_the_full_softmax_and_leave_logits_alone():
+    from llada_demo.sampling.sampler import best_guesses
+
+    torch.manual_seed(0)
+    logits = torch.randn(7, 11)
+    logits[:, 2] = 50.0  # [MASK] would win everywhere
+    original = logits.clone()
+    tokens, probs = best_guesses(logits, mask_id=2, rows=3)
+    full = torch.softmax(original, dim=-1)
+    without_mask = original.clone()
+    without_mask[:, 2] = -torch.inf
+    expected = without_mask.argmax(-1)
+    assert torch.equal(tokens, expected) and torch.equal(logits, original)
+    torch.testing.assert_close(probs, full.gather(-1, expected[:, None]).squeeze(-1))

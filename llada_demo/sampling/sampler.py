@@ -47,6 +47,23 @@ def gumbel_argmax(logits: torch.Tensor, temperature: float, generator: torch.Gen
     return torch.argmax(logits.exp() / (-torch.log(noise)) ** temperature, dim=-1)
 
 
+def best_guesses(logits: torch.Tensor, mask_id: int, rows: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the most likely token other than [MASK] and its probability under the full softmax.
+
+    Works through `rows` rows at a time in float32, so a long answer over a 126k vocabulary never
+    holds more than one chunk of float32 scores (memory stays near the weights at gen_length 1024).
+    """
+    tokens, probs = [], []
+    for chunk in logits.split(rows):
+        scores = chunk.to(torch.float32, copy=True)  # never write into the caller's logits
+        normaliser = torch.logsumexp(scores, dim=-1)
+        scores[:, mask_id] = -torch.inf
+        best_score, best = scores.max(dim=-1)
+        tokens.append(best)
+        probs.append((best_score - normaliser).exp())
+    return torch.cat(tokens), torch.cat(probs)
+
+
 def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
     if seed is None:
         return None
@@ -113,11 +130,9 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
             nfe += 1
 
             # What the computed answer positions would be now (shown on hover for masked cells).
-            log_probs = torch.log_softmax(logits.float(), dim=-1)
-            log_probs[:, mask_id] = -torch.inf
-            best_log_prob, best = log_probs.max(dim=-1)
+            best, best_prob = best_guesses(logits, mask_id)
             predicted[offset:offset + len(best)] = best
-            predicted_confidence[offset:offset + len(best)] = best_log_prob.exp()
+            predicted_confidence[offset:offset + len(best)] = best_prob
 
             positions = lo + torch.nonzero(answer[lo:hi] == mask_id).flatten()
             committed = positions[:0]
