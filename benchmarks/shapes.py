@@ -1,5 +1,7 @@
 """Model shapes the benchmark can build with random weights (speed does not depend on weight values)."""
 
+from transformers import LlamaConfig
+
 from llada_demo.models import LLaDAConfig
 
 SHAPES = {
@@ -14,6 +16,21 @@ SHAPES = {
                  mask_token_id=2, eos_token_id=1, pad_token_id=1, max_sequence_length=1024),
 }
 
+# The autoregressive baseline for each diffusion shape: Llama-3-8B (its public config.json) for the 8B
+# shape, the same-size LlamaForCausalLM twin for the small ones.
+LLAMA_3_8B = dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
+                  num_key_value_heads=8, vocab_size=128256, max_position_embeddings=8192, rope_theta=500000.0,
+                  rms_norm_eps=1e-5, tie_word_embeddings=False, bos_token_id=128000, eos_token_id=128009)
+
 
 def shape_config(name: str) -> LLaDAConfig:
     return LLaDAConfig(**SHAPES[name])
+
+
+def autoregressive_config(name: str) -> tuple[str, LlamaConfig]:
+    """(label, config) of the autoregressive baseline for diffusion shape `name`."""
+    if name == "llada-8b":
+        return "llama-3-8b", LlamaConfig(**LLAMA_3_8B)
+    from llada_demo.train.autoregressive import twin_config
+
+    return f"{name} (autoregressive twin)", twin_config(shape_config(name))

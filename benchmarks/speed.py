@@ -1,26 +1,35 @@
-"""Time per step, tokens/s and peak memory of each sampler variant against the naive reference loop."""
+"""Time per step, tokens/s, agreement and peak memory of each sampler variant against the naive reference loop."""
 
 from __future__ import annotations
 
 import json
 import platform
+import sys
 import time
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 
 from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import describe_device, pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
 
+from .autoregressive_baseline import autoregressive_generate, build_random_autoregressive
 from .reference_loop import naive_generate
-from .shapes import shape_config
+from .shapes import autoregressive_config, shape_config
+from .variants import VARIANTS
+
+# Prompts for checkpoints with real weights: their confidences, hence threshold and cache behaviour, need real text.
+REAL_PROMPTS = ["Write a story about a dog who finds a red ball.", "Tell me a story about a girl and her cat.",
+                "Once upon a time, a little boy wanted to fly."]
+# The autoregressive baseline for a registered diffusion checkpoint.
+AUTOREGRESSIVE_TWINS = {"embedded-llada": "embedded-ar", "random-tiny": "random-tiny-ar"}
 
 
 @dataclass
 class Row:
     variant: str
-    shape: str
     steps: int
     gen_length: int
     block_length: int
@@ -28,22 +37,24 @@ class Row:
     nfe: int
     ms_per_step: float
     tokens_per_s: float
-    vs_naive: float
-    peak_memory_gb: float
+    tokens_per_pass: float
+    vs_naive: float | None
+    agreement: float | None  # share of answer tokens identical to the exact sampler's
+    twin_perplexity: float | None  # the autoregressive twin's perplexity of the answers (real weights only)
+    peak_memory_gb: float | None  # None where the device has no allocator statistics (CPU)
 
 
 def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:
     config = shape_config(shape)
-    dtype = pick_dtype(device)
     torch.manual_seed(0)
     previous = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
+    torch.set_default_dtype(pick_dtype(device))
     try:
         with torch.device(device):  # build directly on the device: an 8B model never touches host memory
             model = LLaDAModelLM(config)
     finally:
         torch.set_default_dtype(previous)
-    return model.eval()
+    return model.eval().fuse_projections()  # as the app loads models
 
 
 def _sync(device):
@@ -52,77 +63,187 @@ def _sync(device):
 
 
 def _timed(device, fn):
+    """(seconds, result, peak GB) of one call, with the device idle before and after."""
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
     _sync(device)
     start = time.perf_counter()
-    nfe = fn()
+    result = fn()
     _sync(device)
     seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else 0.0
-    return seconds, nfe, peak
+    peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None
+    return seconds, result, peak
 
 
-def load_real_model(name: str, device: torch.device):
-    from llada_demo.models.registry import load_model
+def _best(device, fn, repeats):
+    return min((_timed(device, fn) for _ in range(repeats)), key=lambda r: r[0])
 
-    return load_model(name, str(device)).model
+
+def _sampler(model, prompts, settings):
+    """Runs the sampler over every prompt; returns (forward passes, final answers)."""
+    def run():
+        nfe, answers = 0, []
+        for prompt in prompts:
+            last = None
+            for last in iterate(model, prompt, settings):
+                pass
+            nfe += last.nfe
+            answers.append(last.tokens)
+        return nfe, answers
+    return run
+
+
+def _host() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        name = platform.processor() or platform.machine()
+    return f"{name}, {torch.get_num_threads()} threads"
+
+
+def _prompts(model, model_name, prompt_length, device):
+    if model_name:
+        from llada_demo.models.registry import load_model
+        from llada_demo.models.tokenizer import chat_prompt_ids
+
+        tokenizer = load_model(model_name, str(device)).tokenizer
+        return [chat_prompt_ids(tokenizer, [{"role": "user", "content": text}]).to(device) for text in REAL_PROMPTS]
+    torch.manual_seed(0)
+    return [torch.randint(0, model.config.mask_token_id - 1, (1, prompt_length), device=device)]
+
+
+def _autoregressive(shape, model_name, device):
+    """(label, model) of the autoregressive baseline, or (None, None) where there is none."""
+    if model_name:
+        twin = AUTOREGRESSIVE_TWINS.get(model_name)
+        if twin is None:
+            return None, None
+        from llada_demo.models.registry import load_model
+
+        return twin, load_model(twin, str(device)).model
+    label, config = autoregressive_config(shape)
+    return label, build_random_autoregressive(config, device, pick_dtype(device))
+
+
+def _progress(text):
+    print(f"  … {text}", file=sys.stderr, flush=True)
 
 
 def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
-        model_name=None):
-    """Time the variants on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
+        model_name=None, variants=None, memory_length=0, autoregressive=True):
+    """Time every variant on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
     device = pick_device(device)
-    model = load_real_model(model_name, device) if model_name else build_random_model(shape, device)
-    shape = model_name or shape
-    torch.manual_seed(0)
-    prompt = torch.randint(0, model.config.mask_token_id - 1, (1, prompt_length), device=device)
-    settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length)
+    if model_name:
+        from llada_demo.models.registry import load_model
 
-    def exact():
-        return sum(1 for _ in iterate(model, prompt, settings))
+        model = load_model(model_name, str(device)).model
+    else:
+        model = build_random_model(shape, device)
+    prompts = _prompts(model, model_name, prompt_length, device)
+    base = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length)
+    chosen = {name: VARIANTS[name] for name in (variants or VARIANTS)}
 
     def naive():
-        naive_generate(model, prompt, steps, gen_length, block_length)
-        return steps
+        return steps * len(prompts), [naive_generate(model, p, steps, gen_length, block_length)[0, p.shape[1]:]
+                                      .cpu().numpy() for p in prompts]
 
-    variants = {"naive reference loop": naive, "exact sampler": exact}
-    # Warm-up (allocator, kernels) on a short run of each variant.
+    # Warm-up (allocator, kernels, every code path) on a short run of each variant.
     warm = SamplingSettings(gen_length=block_length, steps=min(4, block_length), block_length=block_length)
-    for _ in iterate(model, prompt, warm):
-        pass
-    naive_generate(model, prompt, warm.steps, block_length, block_length)
+    naive_generate(model, prompts[0], warm.steps, block_length, block_length)
+    for changes in chosen.values():
+        _sampler(model, prompts[:1], warm.replace(**changes))()
 
-    rows = []
-    for name, fn in variants.items():
-        best = min((_timed(device, fn) for _ in range(repeats)), key=lambda r: r[0])
-        seconds, nfe, peak = best
-        rows.append(Row(name, shape, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe,
-                        gen_length / seconds, 0.0, peak))
+    rows, answers = [], {}
+    runs = [("naive reference loop", naive)] + [(n, _sampler(model, prompts, base.replace(**c))) for n, c in chosen.items()]
+    for name, fn in runs:
+        seconds, (nfe, answers[name]), peak = _best(device, fn, repeats)
+        tokens = gen_length * len(prompts)
+        rows.append(Row(name, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
+                        tokens / nfe, None, None, None, peak))
+        _progress(f"{name}: {seconds:.2f} s")
+    if "exact sampler" in answers:
+        for row in rows[1:]:
+            row.agreement = _agreement(answers[row.variant], answers["exact sampler"])
     naive_seconds = rows[0].seconds
     for row in rows:
         row.vs_naive = naive_seconds / row.seconds
+
+    if autoregressive:
+        label, ar_model = _autoregressive(shape, model_name, device)
+        if ar_model is not None:
+            ar_prompts = [p.clamp(max=ar_model.config.vocab_size - 1) for p in prompts]
+            autoregressive_generate(ar_model, ar_prompts[0], 4)  # warm-up
+            seconds, nfe, peak = _best(device, lambda: sum(autoregressive_generate(ar_model, p, gen_length)
+                                                           for p in ar_prompts), repeats)
+            tokens = gen_length * len(prompts)
+            rows.append(Row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1, seconds,
+                            nfe, 1000 * seconds / nfe, tokens / seconds, tokens / nfe, naive_seconds / seconds, None,
+                            None, peak))
+            _progress(f"autoregressive baseline: {seconds:.2f} s")
+            if model_name:  # real weights: is a cached answer worse, or only different?
+                stops = {getattr(model.config, n, None) for n in ("eos_token_id", "eot_token_id")} - {None}
+                for row in rows[:-1]:
+                    row.twin_perplexity = judge_perplexity(ar_model, prompts, answers[row.variant], stops)
+            del ar_model
+    if memory_length:
+        settings = SamplingSettings(gen_length=memory_length, steps=memory_length // block_length,
+                                    block_length=block_length)
+        seconds, (nfe, _), peak = _timed(device, _sampler(model, prompts[:1], settings))
+        rows.append(Row(f"exact sampler, memory at {memory_length} tokens", settings.steps, memory_length,
+                        block_length, seconds, nfe, 1000 * seconds / nfe, memory_length / seconds,
+                        memory_length / nfe, None, None, None, peak))
     weights_gb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
     return {
-        "device": describe_device(device), "torch": torch.__version__, "python": platform.python_version(),
-        "shape": shape, "weights_gb": round(weights_gb, 3), "prompt_length": prompt_length,
-        "rows": [asdict(r) for r in rows],
+        "device": describe_device(device), "host": _host(), "torch": torch.__version__,
+        "python": platform.python_version(), "shape": model_name or shape, "real_weights": bool(model_name),
+        "weights_gb": round(weights_gb, 3), "prompts": len(prompts),
+        "prompt_length": int(np.mean([p.shape[1] for p in prompts])), "rows": [asdict(r) for r in rows],
     }
 
 
+def judge_perplexity(judge, prompts, answers, stops) -> float:
+    """Perplexity under an autoregressive judge of each answer through its first end marker, pooled over prompts."""
+    from llada_demo.train.likelihood import autoregressive_nll
+
+    total, count = 0.0, 0
+    for prompt, answer in zip(prompts, answers):
+        ends = [i for i, token in enumerate(answer) if int(token) in stops]
+        kept = torch.as_tensor(answer[: ends[0] + 1 if ends else len(answer)], dtype=torch.long, device=prompt.device)
+        ids = torch.cat([prompt[0], kept])[None]
+        scored = torch.zeros_like(ids, dtype=torch.bool)
+        scored[0, prompt.shape[1]:] = True
+        nll, n = autoregressive_nll(judge, ids, scored)
+        total, count = total + float(nll[0]), count + int(n[0])
+    return float(np.exp(total / max(count, 1)))
+
+
+def _agreement(answers, reference) -> float:
+    return float(np.mean([np.mean(a == b) for a, b in zip(answers, reference)]))
+
+
+def _number(value, spec):
+    return "n/a" if value is None else format(value, spec)
+
+
 def markdown(result: dict) -> str:
+    weights = "real weights" if result["real_weights"] else "random weights"
     lines = [
-        f"Device: {result['device']} · {result['shape']} ({result['weights_gb']} GB of weights) · "
-        f"prompt {result['prompt_length']} tokens · torch {result['torch']}",
+        f"Device: {result['device']} ({result['host']}) · {result['shape']}, {weights} "
+        f"({result['weights_gb']} GB) · {result['prompts']} prompt(s) of ~{result['prompt_length']} tokens · "
+        f"torch {result['torch']}",
         "",
-        "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | × naive | peak mem (GB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | tokens/pass | × naive | "
+        "agreement | twin ppl | peak mem (GB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
         lines.append(
             f"| {r['variant']} | {r['steps']} | {r['gen_length']} | {r['block_length']} | {r['seconds']:.2f} | "
-            f"{r['nfe']} | {r['ms_per_step']:.1f} | {r['tokens_per_s']:.1f} | {r['vs_naive']:.2f} | "
-            f"{r['peak_memory_gb']:.2f} |"
+            f"{r['nfe']} | {r['ms_per_step']:.1f} | {r['tokens_per_s']:.1f} | {r['tokens_per_pass']:.2f} | "
+            f"{_number(r['vs_naive'], '.2f')} | {_number(r['agreement'], '.3f')} | "
+            f"{_number(r['twin_perplexity'], '.2f')} | "
+            f"{_number(r['peak_memory_gb'], '.2f')} |"
         )
     return "\n".join(lines)
 
@@ -132,7 +253,8 @@ def main(args) -> int:
     targets = [(None, name) for name in args.model] or [(shape, None) for shape in args.shape]
     for shape, model_name in targets:
         result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
-                     args.repeats, model_name=model_name)
+                     args.repeats, model_name=model_name, variants=args.variants, memory_length=args.memory_length,
+                     autoregressive=not args.no_autoregressive)
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -146,10 +268,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--shape", nargs="+", default=["tiny"], help="random weights of: llada-8b, embedded, tiny")
     parser.add_argument("--model", nargs="+", default=[], help="registered checkpoints instead (real weights), "
                         "e.g. embedded-llada")
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=None,
+                        help="sampler variants to time (default: all)")
     parser.add_argument("--length", type=int, default=256)
     parser.add_argument("--steps", type=int, default=256)
     parser.add_argument("--block", type=int, default=32)
-    parser.add_argument("--prompt-length", type=int, default=64)
+    parser.add_argument("--prompt-length", type=int, default=64, help="random prompt length (random weights only)")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--memory-length", type=int, default=0,
+                        help="also measure peak memory of the exact sampler at this answer length (e.g. 1024)")
+    parser.add_argument("--no-autoregressive", action="store_true", help="skip the autoregressive baseline")
     parser.add_argument("--device", default=None)
     parser.add_argument("--json", default=None)

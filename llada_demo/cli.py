@@ -11,7 +11,7 @@ from .errors import SettingsError
 
 def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     from .models.registry import REGISTRY, default_model_name
-    from .sampling import STRATEGIES
+    from .sampling import CACHE_MODES, STRATEGIES
 
     parser.add_argument("prompt", help="the user message (sent through the chat template)")
     parser.add_argument("--model", default=None, choices=list(REGISTRY), help=f"default: {default_model_name()}")
@@ -20,6 +20,8 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--block", type=int, default=32, help="block length (semi-autoregressive)")
     parser.add_argument("--strategy", default="low_confidence", choices=list(STRATEGIES))
     parser.add_argument("--threshold", type=float, default=0.9, help="tau for the threshold strategy")
+    parser.add_argument("--cache", default="none", choices=list(CACHE_MODES),
+                        help="reuse keys/values within a block: prefix or dual (faster, approximate)")
     parser.add_argument("--temperature", type=float, default=0.0)
     parser.add_argument("--cfg", type=float, default=0.0, help="classifier-free guidance scale")
     parser.add_argument("--seed", type=int, default=None)
@@ -37,6 +39,7 @@ def run_generate(args: argparse.Namespace) -> int:
     settings = SamplingSettings(
         gen_length=args.length, steps=args.steps, block_length=args.block, temperature=args.temperature,
         cfg_scale=args.cfg, strategy=args.strategy, threshold=args.threshold, seed=args.seed,
+        cache=args.cache,
     )
     loaded = load_model(args.model or default_model_name(), args.device)
     print(f"model: {loaded.label}", file=sys.stderr)
@@ -94,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from . import worker
+
+    worker.run_here()  # one thread does all torch work: two OpenMP pools halve CPU speed
     try:
         if args.command == "generate":
             return run_generate(args)

@@ -21,6 +21,15 @@ def _remember() -> None:
 _EXECUTOR.submit(_remember).result()
 
 
+def run_here() -> None:
+    """Make the calling thread the model thread as well (the CLI, which has no other thread doing torch work).
+
+    `call` then runs inline here, so loading and sampling share this thread's OpenMP pool.
+    """
+    if not on_worker():
+        _ident.append(threading.get_ident())
+
+
 def on_worker() -> bool:
     return threading.get_ident() in _ident
 
