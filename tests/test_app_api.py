@@ -16,8 +16,10 @@ MODEL = default_model_name()
 CHATBOT, GRID, STATS, NOTICE = 1, 2, 3, 8
 
 
-def chat_args(message, gen_length=64, steps=64, block_length=32, strategy="low_confidence", seed=0, history=()):
-    return (message, list(history), MODEL, gen_length, steps, block_length, strategy, 0.9, 0.0, 0.0, seed, "confidence")
+def chat_args(message, gen_length=64, steps=64, block_length=32, strategy="low_confidence", seed=0, history=(),
+              cache="none"):
+    return (message, list(history), MODEL, gen_length, steps, block_length, strategy, 0.9, 0.0, 0.0, seed, cache,
+            "confidence")
 
 
 def masks_in(grid_html: str) -> int:
@@ -63,6 +65,22 @@ def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
     assert html.unescape(answer_of(final[CHATBOT])).split() == trace.answer_text().split()
 
 
+def test_cached_run_through_the_api_is_the_cached_sampler(client):
+    from pathlib import Path
+
+    from llada_demo.trace import Trace
+
+    messages = [{"role": "user", "content": "Write a story about a fox."}]
+    final = client.predict(*chat_args(messages[0]["content"], gen_length=64, steps=64, cache="dual"), api_name="/chat")
+    assert masks_in(final[GRID]) == 0
+    served = Trace.from_json(Path(client.predict(api_name="/export_trace")).read_text(encoding="utf-8"))
+    assert served.settings.cache == "dual"
+    settings = SamplingSettings(gen_length=64, steps=64, block_length=32, seed=0, cache="dual")
+    for trace in chat_trace(load_model(MODEL), messages, settings):
+        pass
+    assert served.sequence.tolist() == trace.sequence.tolist()
+
+
 def test_bad_settings_come_back_as_a_message(client):
     result = client.predict(*chat_args("Hello", gen_length=60, steps=64, block_length=32), api_name="/chat")
     notice = result[NOTICE]
@@ -70,8 +88,8 @@ def test_bad_settings_come_back_as_a_message(client):
     assert "Traceback" not in notice
     empty = client.predict(*chat_args("   "), api_name="/chat")
     assert "empty" in empty[NOTICE]
-    assert client.predict(64, 70, 32, "low_confidence", 0.9, 0.0, 0.0, 0, api_name="/check_settings").startswith("⚠️")
-    length, steps, block, message = client.predict(60, 64, 32, "low_confidence", 0.9, 0.0, 0.0, 0,
+    assert client.predict(64, 70, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none", api_name="/check_settings").startswith("⚠️")
+    length, steps, block, message = client.predict(60, 64, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none",
                                                     api_name="/nearest_settings")
     assert (length, steps, block) == (60, 60, 30) and message.startswith("✓")
 

@@ -19,7 +19,7 @@ SESSIONS = 8
 
 def request(i, gen_length=32):
     return (f"Story number {i} about a cat.", [], "random-tiny", gen_length, gen_length, gen_length,
-            "low_confidence", 0.9, 0.0, 0.0, i, "confidence")
+            "low_confidence", 0.9, 0.0, 0.0, i, "none", "confidence")
 
 
 def test_concurrent_sessions_complete_and_never_mix():

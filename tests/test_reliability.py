@@ -18,7 +18,7 @@ def run_chat(message, gen_length=32, steps=32, block_length=32, strategy="low_co
     """Drive the chat handler as the server does; return its last frame."""
     args = dict(message=message, history=[], model_name=model, gen_length=gen_length, steps=steps,
                 block_length=block_length, strategy=strategy, threshold=0.9, temperature=kw.get("temperature", 0.0),
-                cfg_scale=0.0, seed=kw.get("seed", 0), color_by="confidence")
+                cfg_scale=0.0, seed=kw.get("seed", 0), cache=kw.get("cache", "none"), color_by="confidence")
     frames = list(handlers.chat(**args))
     return frames[-1]
 

@@ -7,7 +7,7 @@ import gradio as gr
 from ..deploy.manifest import limits
 from ..models.registry import REGISTRY
 from ..startup import can_offer, detect
-from ..sampling import STRATEGIES
+from ..sampling import CACHE_MODES, STRATEGIES
 from ..viz.stats import render_stats
 from . import handlers
 
@@ -60,6 +60,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
                                        value="low_confidence", label="Remasking strategy")
                 threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
+                cache = gr.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()], value="none",
+                                    label="KV cache (speed vs exactness)", elem_id="cache")
                 temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
                 cfg_scale = gr.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
                 seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
@@ -89,7 +91,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 with gr.Tab("Per-step curves"):
                     curves = gr.Plot(elem_id="curves", show_label=False)
 
-    controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed]
+    controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed, cache]
     chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
     chat_inputs = [message, chatbot, model, *controls, color_by]
     send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
@@ -106,7 +108,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     export_trace.click(handlers.export_trace, trace_state, download, api_name="export_trace")
     export_html.click(handlers.export_html, trace_state, download, api_name="export_html")
     export_gif.click(handlers.export_gif, trace_state, download, api_name="export_gif")
-    for index, control in enumerate((gen_length, steps, block_length, strategy)):
+    for index, control in enumerate((gen_length, steps, block_length, strategy, cache)):
         control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
                        api_name="check_settings" if index == 0 else False)
     gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],

@@ -33,12 +33,13 @@ _runs: dict[str, BackgroundRun] = {}
 _runs_lock = threading.Lock()
 
 
-def settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed):
+def settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
+                           cache="none"):
     """The one validated settings object, from the UI's raw control values (or an API caller's)."""
     seed = None if seed in (None, "", -1) else seed
     return SamplingSettings.from_dict(dict(
         gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
-        threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed,
+        threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed, cache=cache or "none",
     ))
 
 
@@ -69,26 +70,30 @@ def end_notice(run: BackgroundRun, stopped: bool) -> str:
     return "⏹ Stopped." if stopped else ""
 
 
-def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed) -> str:
+def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
+                   cache="none") -> str:
     """A message about the current controls: empty when they are valid."""
     try:
         settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
-                                          cfg_scale, seed)
+                                          cfg_scale, seed, cache)
     except SettingsError as error:
         return error_notice(error)
     per_step = settings.gen_length / settings.steps
+    cached = "" if settings.cache == "none" else (
+        f" {settings.cache.capitalize()} cache: one full pass per block, then shorter ones (approximate).")
     return (f"✓ {settings.num_blocks} block(s) of {settings.block_length} tokens, "
-            f"{settings.steps_per_block} steps each (about {per_step:.2g} tokens per step).")
+            f"{settings.steps_per_block} steps each (about {per_step:.2g} tokens per step).{cached}")
 
 
-def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed):
+def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
+                     cache="none"):
     """The closest valid (answer length, steps, block length), for the sliders."""
     from ..sampling import nearest_valid
 
     s = nearest_valid(dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
-                           threshold=threshold, temperature=temperature, cfg_scale=cfg_scale))
+                           threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, cache=cache))
     return s.gen_length, s.steps, s.block_length, check_settings(
-        s.gen_length, s.steps, s.block_length, s.strategy, s.threshold, s.temperature, s.cfg_scale, seed)
+        s.gen_length, s.steps, s.block_length, s.strategy, s.threshold, s.temperature, s.cfg_scale, seed, s.cache)
 
 
 def shown(text: str) -> str:
@@ -113,7 +118,7 @@ def _figures(trace: Trace):
 
 
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
-         cfg_scale, seed, color_by, request: gr.Request = None):
+         cfg_scale, seed, cache, color_by, request: gr.Request = None):
     """Send a message: stream the denoising into the grid, stats and plots; end with replay and downloads.
 
     Yields (message box, chatbot, grid, stats, heatmap, order map, curves, scrubber, trace, notice).
@@ -123,7 +128,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     history = list(history or [])
     try:
         settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
-                                          cfg_scale, seed)
+                                          cfg_scale, seed, cache)
         message = clean_message(message)
         loaded = load_model(model_name)
         messages = _plain_history(history) + [{"role": "user", "content": message}]
