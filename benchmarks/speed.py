@@ -131,7 +131,7 @@ def _progress(text):
 
 
 def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
-        model_name=None, variants=None, memory_length=0, autoregressive=True):
+        model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False):
     """Time every variant on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
     device = pick_device(device)
     if model_name:
@@ -162,6 +162,20 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
         rows.append(Row(name, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
                         tokens / nfe, None, None, None, peak))
         _progress(f"{name}: {seconds:.2f} s")
+    if compile_model:  # the same variants again with a compiled forward (CUDA graphs on a GPU)
+        from llada_demo.models.compiled import compile_forward
+
+        compile_forward(model, device)
+        for name, changes in chosen.items():
+            fn = _sampler(model, prompts, base.replace(**changes))
+            start = time.perf_counter()
+            fn()  # compiles for this variant's shapes: not timed
+            _progress(f"{name}, compiled: compiling took {time.perf_counter() - start:.1f} s")
+            seconds, (nfe, answers[f"{name}, compiled"]), peak = _best(device, fn, repeats)
+            tokens = gen_length * len(prompts)
+            rows.append(Row(f"{name}, compiled", steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe,
+                            tokens / seconds, tokens / nfe, None, None, None, peak))
+            _progress(f"{name}, compiled: {seconds:.2f} s")
     if "exact sampler" in answers:
         for row in rows[1:]:
             row.agreement = _agreement(answers[row.variant], answers["exact sampler"])
@@ -254,7 +268,7 @@ def main(args) -> int:
     for shape, model_name in targets:
         result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
                      args.repeats, model_name=model_name, variants=args.variants, memory_length=args.memory_length,
-                     autoregressive=not args.no_autoregressive)
+                     autoregressive=not args.no_autoregressive, compile_model=args.compile)
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -277,6 +291,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--memory-length", type=int, default=0,
                         help="also measure peak memory of the exact sampler at this answer length (e.g. 1024)")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time every variant with torch.compile (CUDA graphs on a GPU; slow to compile)")
     parser.add_argument("--no-autoregressive", action="store_true", help="skip the autoregressive baseline")
     parser.add_argument("--device", default=None)
     parser.add_argument("--json", default=None)

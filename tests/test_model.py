@@ -134,3 +134,28 @@ def test_fused_projections_give_the_same_logits_without_more_memory(tmp_path):
     assert block.fused is None
     with torch.no_grad():
         torch.testing.assert_close(model(x).logits.float(), before, rtol=1e-4, atol=1e-4)
+
+
+def test_compiled_forward_gives_the_same_tokens():
+    from llada_demo.models.compiled import compile_forward
+    from llada_demo.models.tiny import random_tiny
+    from llada_demo.sampling import SamplingSettings, generate
+
+    model = random_tiny(seed=2)[0].fuse_projections()
+    prompt = torch.randint(3, model.config.vocab_size, (1, 12))
+    settings = SamplingSettings(gen_length=16, steps=8, block_length=16)
+    eager = generate(model, prompt, settings).sequence
+    compile_forward(model, torch.device("cpu"))
+    assert model.compiled
+    assert torch.equal(generate(model, prompt, settings).sequence, eager)
+
+
+def test_llada_compile_env_compiles_loaded_models(monkeypatch):
+    from llada_demo.models.registry import REGISTRY, _load
+
+    monkeypatch.setenv("LLADA_COMPILE", "1")
+    compiled = _load(REGISTRY["random-tiny"], torch.device("cpu")).model
+    monkeypatch.setenv("LLADA_COMPILE", "0")
+    eager = _load(REGISTRY["random-tiny"], torch.device("cpu")).model
+    assert getattr(compiled, "compiled", False) and not getattr(eager, "compiled", False)
+    assert compiled.model.transformer.blocks[0].fused is not None  # fused as well

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +162,10 @@ def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
 
     if isinstance(model, LLaDAModelLM):
         model.fuse_projections()  # after placement on the device: one matmul for q/k/v and one for gate/up
+        if os.environ.get("LLADA_COMPILE") == "1":  # opt in: each new shape compiles for tens of seconds
+            from .compiled import compile_forward
+
+            compile_forward(model, device)
     special = special_ids(tokenizer, require_mask=spec.kind == "diffusion")
     if spec.kind == "autoregressive" and getattr(model.config, "mask_token_id", None) is None:
         model.config.mask_token_id = special.mask  # traces draw not-yet-written positions as masked

@@ -65,8 +65,8 @@ class PrefixCache(FullForward):
 
     def _kept(self, presents, start: int, end: int):
         """Per layer, the keys/values to reuse: positions before `start` (and from `end` on, for dual)."""
-        if self.feeds_suffix:
-            return tuple((k[:, :, :start], v[:, :, :start]) for k, v in presents)
+        if self.feeds_suffix:  # copies: a compiled model may reuse its output buffers on the next call
+            return tuple((k[:, :, :start].contiguous(), v[:, :, :start].contiguous()) for k, v in presents)
         return tuple((torch.cat((k[:, :, :start], k[:, :, end:]), dim=2), torch.cat((v[:, :, :start], v[:, :, end:]), dim=2))
                      for k, v in presents)
 
