@@ -159,3 +159,20 @@ def test_llada_compile_env_compiles_loaded_models(monkeypatch):
     eager = _load(REGISTRY["random-tiny"], torch.device("cpu")).model
     assert getattr(compiled, "compiled", False) and not getattr(eager, "compiled", False)
     assert compiled.model.transformer.blocks[0].fused is not None  # fused as well
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("cache", ["none", "prefix", "dual"])
+def test_cuda_graphs_match_eager_on_gpu(cache):
+    # CUDA graphs reuse their output buffers between calls: the caches must have copied what they keep.
+    from llada_demo.models.compiled import compile_forward
+    from llada_demo.models.tiny import random_tiny
+    from llada_demo.sampling import SamplingSettings, generate
+
+    model = random_tiny(seed=3)[0].cuda().fuse_projections()
+    prompt = torch.randint(3, model.config.vocab_size, (1, 12), device="cuda")
+    settings = SamplingSettings(gen_length=32, steps=16, block_length=8, cache=cache)
+    eager = generate(model, prompt, settings).sequence
+    compile_forward(model, torch.device("cuda"))
+    generate(model, prompt, settings)  # compile and record
+    assert torch.equal(generate(model, prompt, settings).sequence, eager)
