@@ -211,7 +211,8 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
     return {
         "device": describe_device(device), "host": _host(), "torch": torch.__version__,
         "python": platform.python_version(), "shape": model_name or shape, "real_weights": bool(model_name),
-        "weights_gb": round(weights_gb, 3), "prompts": len(prompts),
+        "weights_gb": round(weights_gb, 3), "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
+        "prompts": len(prompts),
         "prompt_length": int(np.mean([p.shape[1] for p in prompts])), "rows": [asdict(r) for r in rows],
     }
 
@@ -244,7 +245,7 @@ def markdown(result: dict) -> str:
     weights = "real weights" if result["real_weights"] else "random weights"
     lines = [
         f"Device: {result['device']} ({result['host']}) · {result['shape']}, {weights} "
-        f"({result['weights_gb']} GB) · {result['prompts']} prompt(s) of ~{result['prompt_length']} tokens · "
+        f"({result['weights_gb']} GB, {result['dtype']}) · {result['prompts']} prompt(s) of ~{result['prompt_length']} tokens · "
         f"torch {result['torch']}",
         "",
         "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | tokens/pass | × naive | "

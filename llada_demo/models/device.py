@@ -1,4 +1,4 @@
-"""Device and dtype choice: CUDA (bf16), Apple MPS (fp16-safe bf16 fallback), else CPU (fp32)."""
+"""Device and dtype choice: CUDA (bf16), Apple MPS, else CPU (bf16 with AMX, otherwise fp32)."""
 
 import torch
 
@@ -13,9 +13,21 @@ def pick_device(preferred: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+def cpu_has_amx() -> bool:
+    """Whether this CPU has AMX bf16 tiles (Intel Sapphire Rapids and later), read from /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(line.startswith("flags") and " amx_bf16" in line for line in f)
+    except OSError:
+        return False
+
+
 def pick_dtype(device: torch.device) -> torch.dtype:
-    # bf16 halves memory and is what LLaDA was trained in; CPUs run fp32 much faster than bf16.
-    return torch.float32 if device.type == "cpu" else torch.bfloat16
+    # bf16 halves memory and is what LLaDA (and the embedded models' evaluation) ran in. CPUs without AMX run
+    # fp32 much faster than bf16; with AMX, bf16 is faster (embedded model, 2 cores: 4.5 s vs 7.0 s).
+    if device.type == "cpu":
+        return torch.bfloat16 if cpu_has_amx() else torch.float32
+    return torch.bfloat16
 
 
 def describe_device(device: torch.device) -> str:
