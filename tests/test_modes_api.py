@@ -99,12 +99,22 @@ def test_sweep_grows_a_plot_and_a_table_and_stops_on_request(client):
 
 
 def test_strategy_comparison_uses_one_seed_for_both(client):
-    result = client.predict(PROMPT, DIFFUSION, 32, 8, 0.0, 5, "low_confidence", 32, 0.9, "random", 16, 0.9,
-                            api_name="/compare_strategies")
+    result = client.predict(PROMPT, DIFFUSION, 32, 8, 0.0, 5, "low_confidence", 32, 0.9, "none", "random", 16, 0.9,
+                            "none", api_name="/compare_strategies")
     assert masks_in(result[GRID_A]) == masks_in(result[GRID_B]) == 0
     assert re.search(r"<td>seed</td><td>5</td><td>5</td>", result[TABLE])
     assert "low_confidence, block 32" in result[CARD_A] and "random, block 16" in result[CARD_B]
     assert result[ORDER_A] is not None and result[ORDER_B] is not None and result[NOTICE] == ""
+
+
+def test_strategy_comparison_of_exact_and_cached_runs(client):
+    same = client.predict(PROMPT, DIFFUSION, 32, 32, 0.0, 1, "low_confidence", 8, 0.9, "none", "low_confidence", 8,
+                          0.9, "none", api_name="/compare_strategies")
+    assert re.search(r"<td>identical tokens, A vs B</td><td>100%</td>", same[TABLE])
+    cached = client.predict(PROMPT, DIFFUSION, 32, 32, 0.0, 1, "low_confidence", 8, 0.9, "none", "low_confidence",
+                            8, 0.9, "dual", api_name="/compare_strategies")
+    assert "low_confidence, block 8, dual cache" in cached[CARD_B] and masks_in(cached[GRID_B]) == 0
+    assert re.search(r"<td>identical tokens, A vs B</td><td>\d+%</td>", cached[TABLE])
 
 
 def test_explain_draws_from_a_real_run(client):

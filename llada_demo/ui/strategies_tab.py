@@ -10,7 +10,7 @@ from ..modes.common import model_choices, seed_or_random
 from ..modes.metrics import run_figures
 from ..modes.quality import mean_commit_log_prob
 from ..modes.strategies import strategies_stream
-from ..sampling import STRATEGIES, SamplingSettings
+from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
@@ -23,22 +23,31 @@ Two runs of the same model on the same prompt with **the same seed**; only the s
 The remasking strategy decides which guesses to keep at each step: the most probable (`low_confidence`), those
 with the widest lead over the runner-up (`margin`), the sharpest distributions (`entropy`), random positions
 (`random`: the plain reverse process), or every guess above a threshold (`threshold`: fewer steps when the model
-is sure). Compare the decoding-order maps: the step at which each position was filled.
+is sure). Compare the decoding-order maps: the step at which each position was filled. The **KV cache** choice
+trades exactness for speed: compare `none` with `dual` to see how much faster, and how different, the answer is.
 """
 
 _runs = SessionRuns()
 
 
-def _settings(gen_length, steps, block_length, strategy, threshold, temperature, seed) -> SamplingSettings:
+def _settings(gen_length, steps, block_length, strategy, threshold, cache, temperature, seed) -> SamplingSettings:
     return SamplingSettings.from_dict(dict(gen_length=gen_length, steps=steps, block_length=block_length,
                                            strategy=strategy, threshold=threshold, temperature=temperature,
-                                           seed=seed))
+                                           seed=seed, cache=cache or "none"))
 
 
 def _label(trace) -> str:
     s = trace.settings
     extra = f", τ {s.threshold:g}" if s.strategy == "threshold" else ""
+    extra += f", {s.cache} cache" if s.cache != "none" else ""
     return f"{s.strategy}, block {s.block_length}{extra}"
+
+
+def _identical(first, second) -> str:
+    """Share of answer positions holding the same token in both runs (so far)."""
+    if not first.steps or not second.steps:
+        return "–"
+    return f"{(first.steps[-1].tokens == second.steps[-1].tokens).mean():.0%}"
 
 
 def _views(first, second, plots: bool, status: str = ""):
@@ -48,20 +57,21 @@ def _views(first, second, plots: bool, status: str = ""):
     grids = [render_grid(t, color_by="step", columns=COLUMNS) for t in (first, second)]
     orders = ([decoding_order_map(t, COLUMNS) for t in (first, second)] if plots else [gr.skip(), gr.skip()])
     extra = [("mean log p at commit", f"{mean_commit_log_prob(first):.3f}", f"{mean_commit_log_prob(second):.3f}"),
-             ("seed", str(first.settings.seed), str(second.settings.seed))]
+             ("seed", str(first.settings.seed), str(second.settings.seed)),
+             ("identical tokens, A vs B", _identical(first, second), _identical(first, second))]
     summary = render_comparison((f"A: {_label(first)}", f"B: {_label(second)}"), figures, extra,
                                 note="Same model, prompt and seed. Time is each run's own compute.")
     return (cards[0], grids[0], orders[0], cards[1], grids[1], orders[1], summary)
 
 
 def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, strategy_a, block_a, threshold_a,
-                   strategy_b, block_b, threshold_b, request: gr.Request = None):
+                   cache_a, strategy_b, block_b, threshold_b, cache_b, request: gr.Request = None):
     """Stream both runs. Yields (card A, grid A, order map A, card B, grid B, order map B, table, notice)."""
     skip = gr.skip()
     try:
         seed = seed_or_random(seed)
-        first = _settings(gen_length, steps, block_a, strategy_a, threshold_a, temperature, seed)
-        second = _settings(gen_length, steps, block_b, strategy_b, threshold_b, temperature, seed)
+        first = _settings(gen_length, steps, block_a, strategy_a, threshold_a, cache_a, temperature, seed)
+        second = _settings(gen_length, steps, block_b, strategy_b, threshold_b, cache_b, temperature, seed)
         stream = strategies_stream(load(model_name), prompt, first, second)
     except SettingsError as error:
         yield (*(skip,) * 7, failure(error))
@@ -82,7 +92,9 @@ def _side(name: str, strategy: str, block: int):
                                  label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
             block_length = gr.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
             threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
-    return choice, block_length, threshold
+            cache = gr.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
+                                elem_id=f"cache-{name.lower()}")
+    return choice, block_length, threshold, cache
 
 
 def build_strategies_tab(demo: gr.Blocks) -> None:
