@@ -1,4 +1,4 @@
-"""Live figures of a run (steps, forward passes, time, tokens/s, model, device) and the chat preview text."""
+"""Live figures of a run (steps, forward passes, time, tokens/s, cache, model, device) and the chat preview text."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
         ("elapsed", f"{trace.elapsed:.2f} s"),
         ("tokens/s", f"{tokens_per_second(trace):.1f}"),
         ("tokens / pass", f"{(trace.gen_length - state.masks_left) / max(trace.nfe, 1):.2f}"),
+        ("KV cache", "none (exact)" if trace.settings.cache == "none" else trace.settings.cache),
         ("model", trace.model_name),
         ("device", trace.device),
     ]

@@ -80,3 +80,18 @@ def test_stop_mid_run(page):
     time.sleep(1.0)
     assert masked_cells(page) == left > 0, "nothing changes after Stop"
     assert re.search(r"stopped|running", page.locator("#stats").inner_text())
+
+
+def test_dual_cache_chosen_in_the_page(page):
+    page.locator("#cache input").click()
+    page.get_by_role("option", name=re.compile(r"^dual")).click()
+    set_slider(page, "gen-length", 64)
+    set_slider(page, "steps", 64)
+    page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Dual cache')", timeout=15000)
+    send(page, "Write a story about a frog.")
+    page.wait_for_function("() => document.querySelector('#stats').innerText.includes('done')", timeout=120000)
+    stats = page.locator("#stats").inner_text()
+    assert "dual" in stats and "64" in stats
+    page.wait_for_function(
+        "() => document.querySelectorAll('#token-grid .llada-grid div.cell.masked').length === 0", timeout=15000)
+    assert grid_cells(page) == 64
