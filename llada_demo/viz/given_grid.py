@@ -10,7 +10,7 @@ import numpy as np
 from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
 
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
-from .token_grid import _cell, _header, legend_html  # noqa: E402 (grouped with its reason)
+from .token_grid import cell_html, header_html, legend_html  # noqa: E402 (grouped with its reason)
 
 if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
     from ..trace import Trace
@@ -70,11 +70,11 @@ def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = No
         if given != trace.mask_id:
             cells.append(_given_cell(trace, position, given, token))
         else:
-            cells.append(_cell(trace, state, position, color_by))
+            cells.append(cell_html(trace, state, position, color_by))
     columns = max(int(columns), 1)
     return (
         f'<div class="llada-view" data-step="{state.step}" data-color-by="{escape(color_by)}">'
-        f"{_header(trace, state)}"
+        f"{header_html(trace, state)}"
         f'<div class="llada-grid" style="--cols:{columns}">{"".join(cells)}</div>'
         f"{legend_html(color_by, state.total_steps, False)}{given_legend()}</div>"
     )

@@ -116,7 +116,8 @@ def _cell_classes(state: AnswerState, position: int) -> str:
     return " ".join(classes)
 
 
-def _cell(trace: Trace, state: AnswerState, position: int, color_by: str) -> str:
+def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str) -> str:
+    """One answer position as a grid cell: its text, state classes, colour and escaped hover."""
     style = ""
     if not state.masked[position] and not state.stop[position]:
         color = cell_color(
@@ -129,7 +130,8 @@ def _cell(trace: Trace, state: AnswerState, position: int, color_by: str) -> str
     )
 
 
-def _header(trace: Trace, state: AnswerState) -> str:
+def header_html(trace: Trace, state: AnswerState) -> str:
+    """The line above the grid: step, forward passes and the like."""
     parts = [
         f"step <b>{state.step}/{state.total_steps}</b>",
         f"NFE <b>{state.nfe}</b>",
@@ -179,10 +181,10 @@ def render_grid(trace: Trace, step: int | None = None, color_by: str = "confiden
         raise ValueError(f"color_by must be 'confidence' or 'step', got {color_by!r}.")
     columns = max(int(columns), 1)
     state = answer_state(trace, step)
-    cells = "".join(_cell(trace, state, position, color_by) for position in range(trace.gen_length))
+    cells = "".join(cell_html(trace, state, position, color_by) for position in range(trace.gen_length))
     return (
         f'<div class="llada-view" data-step="{state.step}" data-color-by="{color_by}">'
-        f"{_header(trace, state)}"
+        f"{header_html(trace, state)}"
         f'<div class="llada-grid" style="--cols:{columns}">{cells}</div>'
         f"{legend_html(color_by, state.total_steps, state.block_range is not None)}</div>"
     )
