@@ -35,3 +35,12 @@ def test_bench_on_real_weights_reports_twin_perplexity(tmp_path, capsys):
     # The naive loop and the exact sampler write the same answers, so the twin scores them alike.
     assert rows["exact sampler"]["twin_perplexity"] == rows["naive reference loop"]["twin_perplexity"] > 1
     assert rows["dual cache"]["twin_perplexity"] > 1
+
+
+def test_memory_benchmark_measures_a_peak_above_the_weights():
+    from benchmarks.memory import measure
+
+    result = measure("tiny", layers=1, length=64, block=8, cache="dual", prompt_length=8, steps_measured=2)
+    assert result["layers"] == 1 and result["gen_length"] == 64 and result["cache"] == "dual"
+    assert result["peak_gb"] >= result["before_run_gb"] > 0 and result["weights_gb"] >= 0
+    assert result["peak_above_start_gb"] >= 0

@@ -63,20 +63,32 @@ class PrefixCache(FullForward):
         super().start_block(lo, hi)
         self.past = None  # refreshed by the block's first pass
 
-    def _kept(self, presents, start: int, end: int):
-        """Per layer, the keys/values to reuse: positions before `start` (and from `end` on, for dual)."""
-        if self.feeds_suffix:  # copies: a compiled model may reuse its output buffers on the next call
-            return tuple((k[:, :, :start].contiguous(), v[:, :, :start].contiguous()) for k, v in presents)
-        return tuple((torch.cat((k[:, :, :start], k[:, :, end:]), dim=2), torch.cat((v[:, :, :start], v[:, :, end:]), dim=2))
-                     for k, v in presents)
+    def _kept(self, presents: list, start: int, end: int) -> tuple:
+        """Per layer, the keys/values to reuse: positions before `start` (and from `end` on, for dual).
+
+        Copies (a compiled model may reuse its output buffers on the next call), made one layer at a
+        time while dropping that layer's full keys/values, so the copy never doubles the cache in memory.
+        """
+        kept = []
+        for index in range(len(presents)):
+            (k, v), presents[index] = presents[index], None
+            if self.feeds_suffix:
+                kept.append((k[:, :, :start].contiguous(), v[:, :, :start].contiguous()))
+            else:
+                kept.append((torch.cat((k[:, :, :start], k[:, :, end:]), dim=2),
+                             torch.cat((v[:, :, :start], v[:, :, end:]), dim=2)))
+            del k, v
+        return tuple(kept)
 
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, int]:
         inputs = self.batch(x)
         start, end = self.prompt_length + self.lo, self.prompt_length + self.hi
         if self.past is None:
             out = self.model(inputs, logits_positions=slice(self.prompt_length, None), use_cache=True)
-            self.past = self._kept(out.past_key_values, start, end)
-            return self.guided(out.logits), 0
+            logits, presents = out.logits, list(out.past_key_values)
+            del out  # the output no longer holds the full keys/values: _kept frees them layer by layer
+            self.past = self._kept(presents, start, end)
+            return self.guided(logits), 0
         stop = inputs.shape[1] if self.feeds_suffix else end
         positions = torch.arange(start, stop, device=inputs.device)
         out = self.model(inputs[:, start:stop], position_ids=positions, past_key_values=self.past,
