@@ -221,8 +221,8 @@ class LLaDAModelLM(PreTrainedModel):
         presents = []  # kept only when asked: 32 layers of K/V at 1,088 tokens are 0.5 GB on LLaDA-8B
         for index, block in enumerate(transformer.blocks):
             x, present = block(x, cos, sin, key_mask, past_key_values[index] if past_key_values else None)
-            if use_cache:
-                presents.append(present)
+            if use_cache:  # V may be a view into the fused q/k/v output: copy it so that output can be freed
+                presents.append((present[0], present[1].contiguous()))
         if logits_positions is not None:
             x = x[:, logits_positions]
         logits = F.linear(transformer.ln_f(x), self.output_weight())
