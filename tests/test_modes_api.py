@@ -77,7 +77,7 @@ def test_infill_keeps_the_users_text_and_shows_what_ar_did(client):
 
 
 def test_sweep_grows_a_plot_and_a_table_and_stops_on_request(client):
-    args = (PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, "4, 8", "32", ["low_confidence"], 0, 2)
+    args = (PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, "4, 8", "32", ["low_confidence"], 0, 2, ["none"])
     status, plot, table, notice = client.predict(*args, api_name="/sweep")
     assert "2 of 2 runs done" in status and notice == "" and plot is not None
     rows = table["data"]
@@ -85,7 +85,7 @@ def test_sweep_grows_a_plot_and_a_table_and_stops_on_request(client):
     assert all(float(row[7]) > 1 for row in rows)  # the AR twin's perplexity of each answer
     # A longer sweep, stopped while its first run is under way.
     job = client.submit(PROMPT, DIFFUSION, "none", 32, "32, 16, 8, 4", "32", ["low_confidence", "random"], 0, 0,
-                        api_name="/sweep")
+                        ["none"], api_name="/sweep")
     deadline = time.time() + 60
     while time.time() < deadline and not any("Run 1 of 8" in (o[0] or "") for o in job.outputs()):
         time.sleep(0.02)
@@ -94,8 +94,17 @@ def test_sweep_grows_a_plot_and_a_table_and_stops_on_request(client):
     job.result(timeout=30)
     status, _, table, notice = job.outputs()[-1]
     assert "Stopped after" in status and len(table["data"]) < 8
-    bad = client.predict(PROMPT, DIFFUSION, "none", 32, "4, x", "32", ["low_confidence"], 0, 0, api_name="/sweep")
+    bad = client.predict(PROMPT, DIFFUSION, "none", 32, "4, x", "32", ["low_confidence"], 0, 0, ["none"],
+                         api_name="/sweep")
     assert "not a whole number" in bad[-1]
+
+
+def test_sweep_over_caches(client):
+    status, _, table, notice = client.predict(PROMPT, DIFFUSION, "none", 32, "16", "8", ["low_confidence"], 0, 0,
+                                              ["none", "dual"], api_name="/sweep")
+    assert "2 of 2 runs done" in status and notice == ""
+    assert [row[3] for row in table["data"]] == ["low_confidence", "low_confidence + dual cache"]
+    assert [int(row[4]) for row in table["data"]] == [16, 16]
 
 
 def test_strategy_comparison_uses_one_seed_for_both(client):

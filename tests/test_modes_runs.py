@@ -95,6 +95,11 @@ def test_plan_skips_invalid_combinations_and_refuses_impossible_sweeps():
                         ((0, "4", "32", ["low_confidence"]), "Answer length")]:
         with pytest.raises(SettingsError, match=words):
             plan_sweep(*args)
+    cached = plan_sweep(32, "4, 64", "32", ["low_confidence"], caches=["none", "dual"])
+    assert [(s.cache, s.steps) for s in cached.runs] == [("none", 4), ("dual", 4)]
+    assert len(cached.skipped) == 1  # steps 64: named once, not once per cache
+    with pytest.raises(SettingsError, match="Unknown cache 'full'"):
+        plan_sweep(32, "4", "32", ["low_confidence"], caches=["full"])
 
 
 def test_sweep_gives_one_measured_point_per_setting(diffusion, autoregressive):

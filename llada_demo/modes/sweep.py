@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..sampling import STRATEGIES, SamplingSettings, iterate
+from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings, iterate
 from ..trace import Trace
 from .common import add_texts, chat_ids, check_kind, diffusion_trace, last
 from .metrics import run_figures
@@ -39,8 +39,8 @@ class SweepPlan:
 
 
 def plan_sweep(gen_length, steps_text, blocks_text, strategies, seed: int = 0, temperature: float = 0.0,
-               threshold: float = 0.9) -> SweepPlan:
-    """Every (strategy, block length, steps) combination that is valid; at least one, at most MAX_RUNS.
+               threshold: float = 0.9, caches=("none",)) -> SweepPlan:
+    """Every (strategy, cache, block length, steps) combination that is valid; at least one, at most MAX_RUNS.
 
     A combination the sampler cannot run (steps not a multiple of the block count, more steps
     than tokens) is skipped and named, not an error, unless nothing is left.
@@ -52,18 +52,25 @@ def plan_sweep(gen_length, steps_text, blocks_text, strategies, seed: int = 0, t
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise SettingsError(f"Unknown strategy {unknown[0]!r}: choose from {', '.join(STRATEGIES)}.")
+    caches = [c for c in (caches or []) if c] or ["none"]
+    unknown = [c for c in caches if c not in CACHE_MODES]
+    if unknown:
+        raise SettingsError(f"Unknown cache {unknown[0]!r}: choose from {', '.join(CACHE_MODES)}.")
     # Errors that would hold for every run (answer length, temperature, seed) are raised as they are.
     base = SamplingSettings.from_dict(dict(gen_length=gen_length, steps=1, block_length=gen_length, seed=seed,
                                            temperature=temperature, threshold=threshold))
     blocks = parse_numbers(blocks_text or str(base.gen_length), "Block lengths")
     runs, skipped = [], []
     for strategy in strategies:
-        for block_length in blocks:
-            for steps in steps_list:
-                try:
-                    runs.append(base.replace(steps=steps, block_length=block_length, strategy=strategy))
-                except SettingsError as error:
-                    skipped.append(f"steps {steps}, block {block_length}: {error}")
+        for cache in caches:
+            for block_length in blocks:
+                for steps in steps_list:
+                    try:
+                        runs.append(base.replace(steps=steps, block_length=block_length, strategy=strategy,
+                                                 cache=cache))
+                    except SettingsError as error:
+                        if cache == caches[0]:  # the same reason holds for every cache: name it once
+                            skipped.append(f"steps {steps}, block {block_length}: {error}")
     if not runs:
         raise SettingsError("No valid combination to run: " + " ".join(skipped[:3]))
     if len(runs) > MAX_RUNS:
@@ -90,7 +97,8 @@ class SweepPoint:
     @property
     def label(self) -> str:
         s = self.settings
-        return f"{s.strategy}, block {s.block_length}"
+        cache = f", {s.cache} cache" if s.cache != "none" else ""
+        return f"{s.strategy}{cache}, block {s.block_length}"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from ..errors import SettingsError
 from ..models.registry import default_model_name
 from ..modes.common import clean_prompt, model_choices, seed_or_random
 from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
-from ..sampling import STRATEGIES
+from ..sampling import CACHE_MODES, STRATEGIES
 from ..viz.sweep import TABLE_HEADERS, sweep_figure, sweep_rows
 from .mode_runs import SessionRuns, end_notice, failure, frames, load
 
@@ -43,12 +43,12 @@ def _status(progress: SweepProgress) -> str:
 
 
 def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks_text, strategies, seed,
-              bound_samples, request: gr.Request = None):
+              bound_samples, caches=("none",), request: gr.Request = None):
     """Stream the sweep. Yields (status, figure, table rows, notice); plot and table grow as runs finish."""
     skip = gr.skip()
     try:
         prompt = clean_prompt(prompt)
-        plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=seed_or_random(seed))
+        plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=seed_or_random(seed), caches=caches)
         judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
         stream = sweep_stream(load(diffusion_name), judge, prompt, plan, int(bound_samples or 0))
     except SettingsError as error:
@@ -109,6 +109,8 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                             info="Each must divide the answer length.")
         strategies = gr.CheckboxGroup(list(STRATEGIES), value=["low_confidence"], label="Strategies to try",
                                       elem_id="sweep-strategies")
+        caches = gr.CheckboxGroup(list(CACHE_MODES), value=["none"], label="KV caches to try",
+                                  info="none = exact; prefix / dual are faster approximations.", elem_id="sweep-caches")
     with gr.Row():
         seed = gr.Number(0, precision=0, label="Seed (-1 = random)")
         bound_samples = gr.Slider(0, 16, value=4, step=1, label="NLL bound samples (0 = skip)",
@@ -124,6 +126,6 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                          label="runs", show_label=False,
                          column_widths=["3%", "5%", "5%", "10%", "6%", "6%", "6%", "6%", "7%", "7%", "39%"])
 
-    inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples]
+    inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples, caches]
     event = run.click(run_sweep, inputs, [status, plot, table, notice], api_name="sweep", concurrency_id="sampler")
     stop.click(stop_sweep, None, [status, plot, table, notice], cancels=[event], api_name="stop_sweep")

@@ -75,7 +75,9 @@ def _cell(value: float, digits: int) -> str:
 def sweep_rows(points: list[SweepPoint]) -> list[list]:
     """One row per run for a gr.Dataframe (plain text cells: the table escapes them itself)."""
     return [
-        [index, p.settings.steps, p.settings.block_length, p.settings.strategy, p.forward_passes,
+        [index, p.settings.steps, p.settings.block_length,
+         p.settings.strategy + (f" + {p.settings.cache} cache" if p.settings.cache != "none" else ""),
+         p.forward_passes,
          _cell(p.seconds, 2), _cell(p.tokens_per_pass, 2), _cell(p.twin_perplexity, 2), _cell(p.nll_bound, 3),
          _cell(p.mean_log_prob, 3), p.answer]
         for index, p in enumerate(points, start=1)
