@@ -38,10 +38,12 @@ def start_server() -> tuple[subprocess.Popen, str]:
 def main(argv=None) -> int:
     from gradio_client import Client
 
+    from llada_demo import worker
     from llada_demo.models.registry import default_model_name, load_model
     from llada_demo.models.tokenizer import chat_prompt_ids
     from llada_demo.sampling import SamplingSettings, generate
 
+    worker.run_here()  # load and sample on this thread: a second OpenMP pool would halve the raw speed
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=default_model_name())
     parser.add_argument("--length", type=int, default=128)
@@ -65,7 +67,7 @@ def main(argv=None) -> int:
     try:
         client = Client(url, verbose=False)
         request = (prompt, [], args.model, args.length, args.steps, args.block, "low_confidence", 0.9, 0.0, 0.0, 0,
-                   "confidence")
+                   "none", "confidence")
         client.predict(*request, api_name="/chat")  # warm-up (loads the model in the server)
         app, frames = [], []
         for _ in range(args.repeats):
