@@ -3,19 +3,6 @@
 from __future__ import annotations
 
 import torch
-from transformers import LlamaForCausalLM
-
-
-def build_random_autoregressive(config, device: torch.device, dtype: torch.dtype) -> LlamaForCausalLM:
-    torch.manual_seed(0)
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
-    try:
-        with torch.device(device):  # built on the device: an 8B model never touches host memory
-            model = LlamaForCausalLM(config)
-    finally:
-        torch.set_default_dtype(previous)
-    return model.eval()
 
 
 @torch.no_grad()

@@ -21,7 +21,7 @@ from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import describe_device, pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
 
-from .shapes import shape_config
+from .shapes import random_model, shape_config
 
 
 def _status_gb(field: str) -> float:
@@ -50,14 +50,7 @@ def measure(shape: str, layers: int, length: int, block: int, cache: str, prompt
     live_only = device.type != "cuda" and _live_memory_only()
     config = shape_config(shape)
     config.n_layers = layers
-    torch.manual_seed(0)
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(pick_dtype(device))
-    try:
-        with torch.device(device):
-            model = LLaDAModelLM(config).eval().fuse_projections()
-    finally:
-        torch.set_default_dtype(previous)
+    model = random_model(LLaDAModelLM, config, device, pick_dtype(device)).fuse_projections()
     weights = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
     prompt = torch.randint(0, config.mask_token_id - 1, (1, prompt_length), device=device)
     settings = SamplingSettings(gen_length=length, steps=length // block, block_length=block, cache=cache)

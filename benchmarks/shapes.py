@@ -1,5 +1,6 @@
 """Model shapes the benchmark can build with random weights (speed does not depend on weight values)."""
 
+import torch
 from transformers import LlamaConfig
 
 from llada_demo.models import LLaDAConfig
@@ -34,3 +35,17 @@ def autoregressive_config(name: str) -> tuple[str, LlamaConfig]:
     from llada_demo.train.autoregressive import twin_config
 
     return f"{name} (autoregressive twin)", twin_config(shape_config(name))
+
+
+def random_model(model_class, config, device: torch.device, dtype: torch.dtype):
+    """A model with seeded random weights, built directly on `device` in `dtype` (an 8B model never
+    touches host memory, and never exists in fp32)."""
+    torch.manual_seed(0)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            model = model_class(config)
+    finally:
+        torch.set_default_dtype(previous)
+    return model.eval()

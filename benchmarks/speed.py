@@ -15,9 +15,9 @@ from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import describe_device, pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
 
-from .autoregressive_baseline import autoregressive_generate, build_random_autoregressive
+from .autoregressive_baseline import autoregressive_generate
 from .reference_loop import naive_generate
-from .shapes import autoregressive_config, shape_config
+from .shapes import autoregressive_config, random_model, shape_config
 from .variants import VARIANTS
 
 # Prompts for checkpoints with real weights: their confidences, hence threshold and cache behaviour, need real text.
@@ -45,16 +45,7 @@ class Row:
 
 
 def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:
-    config = shape_config(shape)
-    torch.manual_seed(0)
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(pick_dtype(device))
-    try:
-        with torch.device(device):  # build directly on the device: an 8B model never touches host memory
-            model = LLaDAModelLM(config)
-    finally:
-        torch.set_default_dtype(previous)
-    return model.eval().fuse_projections()  # as the app loads models
+    return random_model(LLaDAModelLM, shape_config(shape), device, pick_dtype(device)).fuse_projections()
 
 
 def _sync(device):
@@ -123,7 +114,9 @@ def _autoregressive(shape, model_name, device):
 
         return twin, load_model(twin, str(device)).model
     label, config = autoregressive_config(shape)
-    return label, build_random_autoregressive(config, device, pick_dtype(device))
+    from transformers import LlamaForCausalLM
+
+    return label, random_model(LlamaForCausalLM, config, device, pick_dtype(device))
 
 
 def _progress(text):
