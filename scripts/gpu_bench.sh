@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU measurements the README's GPU table needs, in parts that each fit a 10-minute call on an H100:
+# The GPU measurements the README's GPU table needs, in parts meant to fit a 10-minute call each (not yet run):
 #   scripts/gpu_bench.sh tests | eager | compiled | embedded | memory
 # Results go to $OUT (the device tool's folder) or benchmarks/results/.
 set -euo pipefail
