@@ -95,3 +95,11 @@ def test_unknown_cache_is_a_settings_error():
     with pytest.raises(SettingsError, match="choose one of none, prefix, dual"):
         SamplingSettings(gen_length=8, steps=8, block_length=8, cache="all")
     assert SamplingSettings.from_dict(dict(gen_length=8, steps=8, block_length=8, cache="dual")).cache == "dual"
+
+
+@pytest.mark.parametrize("cache", ["none", "dual"])
+def test_each_step_keeps_its_own_guesses(tiny, prompt, cache):
+    steps = generate(tiny[0], prompt, SamplingSettings(gen_length=16, steps=16, block_length=8, cache=cache)).steps
+    for field in ("predicted", "predicted_confidence", "tokens"):
+        assert not np.shares_memory(getattr(steps[0], field), getattr(steps[-1], field))
+    assert not np.array_equal(steps[0].predicted_confidence, steps[-1].predicted_confidence)

@@ -159,7 +159,7 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 committed=committed.cpu().numpy().astype(np.int32),
                 committed_confidence=confidence.float().cpu().numpy(),
                 predicted=predicted.cpu().numpy().astype(np.int32),
-                predicted_confidence=predicted_confidence.cpu().numpy(),
+                predicted_confidence=predicted_confidence.cpu().numpy().copy(),  # the buffer changes next step
                 nfe=nfe,
                 elapsed=time.perf_counter() - start_time,
             )
