@@ -12,8 +12,9 @@ from ..zerogpu import compile_allowed
 def compile_forward(model, device: torch.device):
     """Compile `model.forward` in place where the platform allows it; returns the model.
 
-    Costs tens of seconds per new input shape on first use (the exact sampler has one shape per
-    run; the caches add one per block), so the app does it only when asked (LLADA_COMPILE=1).
+    Costs seconds to tens of seconds per new input shape on first use (3 to 28 s per sampler variant
+    on a 2-core CPU; the exact sampler has one shape per run, the caches one per block), so the app
+    does it only when asked (LLADA_COMPILE=1).
     On ZeroGPU torch.compile is unsupported and the model stays eager.
     """
     if not compile_allowed() or getattr(model, "compiled", False):
