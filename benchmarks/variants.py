@@ -3,6 +3,7 @@
 # Each runs with the benchmark's gen_length / steps / block length; `threshold` stops a block early.
 VARIANTS = {
     "exact sampler": {},
+    "exact sampler, block-only guesses": {"guesses": "block"},
     "prefix cache": {"cache": "prefix"},
     "dual cache": {"cache": "dual"},
     "threshold τ 0.9": {"strategy": "threshold", "threshold": 0.9},

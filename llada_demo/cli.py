@@ -12,6 +12,7 @@ from .errors import SettingsError
 def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     from .models.registry import REGISTRY, default_model_name
     from .sampling import CACHE_MODES, STRATEGIES
+    from .sampling.cache import GUESS_MODES
 
     parser.add_argument("prompt", help="the user message (sent through the chat template)")
     parser.add_argument("--model", default=None, choices=list(REGISTRY), help=f"default: {default_model_name()}")
@@ -22,6 +23,8 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=0.9, help="tau for the threshold strategy")
     parser.add_argument("--cache", default="none", choices=list(CACHE_MODES),
                         help="reuse keys/values within a block: prefix or dual (faster, approximate)")
+    parser.add_argument("--guesses", default="all", choices=list(GUESS_MODES),
+                        help="score every answer position each step (all) or the current block (same answer)")
     parser.add_argument("--temperature", type=float, default=0.0)
     parser.add_argument("--cfg", type=float, default=0.0, help="classifier-free guidance scale")
     parser.add_argument("--seed", type=int, default=None)
@@ -39,7 +42,7 @@ def run_generate(args: argparse.Namespace) -> int:
     settings = SamplingSettings(
         gen_length=args.length, steps=args.steps, block_length=args.block, temperature=args.temperature,
         cfg_scale=args.cfg, strategy=args.strategy, threshold=args.threshold, seed=args.seed,
-        cache=args.cache,
+        cache=args.cache, guesses=args.guesses,
     )
     loaded = load_model(args.model or default_model_name(), args.device)
     print(f"model: {loaded.label}", file=sys.stderr)

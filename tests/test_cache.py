@@ -103,3 +103,24 @@ def test_each_step_keeps_its_own_guesses(tiny, prompt, cache):
     for field in ("predicted", "predicted_confidence", "tokens"):
         assert not np.shares_memory(getattr(steps[0], field), getattr(steps[-1], field))
     assert not np.array_equal(steps[0].predicted_confidence, steps[-1].predicted_confidence)
+
+
+@pytest.mark.parametrize("cfg_scale", [0.0, 1.0])
+def test_block_only_guesses_give_the_exact_answer_with_less_head_work(tiny, prompt, cfg_scale):
+    rows = []
+
+    class HeadRows(FedLengths):
+        def __call__(self, input_ids, logits_positions=None, **kwargs):
+            out = self.model(input_ids, logits_positions=logits_positions, **kwargs)
+            rows.append(out.logits.shape[1])
+            return out
+
+    settings = SamplingSettings(gen_length=32, steps=16, block_length=8, cfg_scale=cfg_scale)
+    exact = generate(tiny[0], prompt, settings)
+    lean = generate(HeadRows(tiny[0]), prompt, settings.replace(guesses="block"))
+    for a, b in zip(exact.steps, lean.steps, strict=True):
+        assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.committed, b.committed)
+    assert rows == [32, 8, 8, 8] * 4  # every answer row at a block's first step, then the block's rows
+    # The block's own guesses are current at every step; later positions keep the block's first guess.
+    assert np.array_equal(lean.steps[2].predicted[:8], exact.steps[2].predicted[:8])
+    assert np.array_equal(lean.steps[2].predicted[8:], exact.steps[0].predicted[8:])

@@ -32,3 +32,12 @@ def test_bad_settings_exit_with_a_message_and_the_nearest_valid_ones():
     assert result.returncode == 2
     assert "must divide" in result.stderr and "nearest valid: --length 30 --steps 30 --block 10" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_generate_with_cache_and_block_only_guesses_records_them(tmp_path):
+    out = tmp_path / "trace.json"
+    result = run_cli("generate", "Write a story about a cat.", "--length", "32", "--steps", "16", "--block", "8",
+                     "--cache", "dual", "--guesses", "block", "--no-live", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    trace = Trace.from_json(out.read_text(encoding="utf-8"))
+    assert (trace.settings.cache, trace.settings.guesses) == ("dual", "block") and trace.finished

@@ -1,4 +1,5 @@
-"""What each denoising forward pass feeds: the whole sequence (exact), or Fast-dLLM's prefix or dual KV cache."""
+"""What each denoising forward pass feeds (the whole sequence, or Fast-dLLM's prefix or dual KV cache) and
+where it runs the output head (every answer position, or the current block)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ CACHE_MODES = {
 }
 
 
+# Where the exact pass runs the output head, for the UI and the CLI help. Commits only ever use the block's
+# rows, so both give the same answer; "block" refreshes the hover guesses elsewhere once per block.
+GUESS_MODES = {
+    "all": "Every step scores every answer position (the heatmap shows each position's guess at every step).",
+    "block": "After a block's first step only the block is scored: the same answer, less work per step.",
+}
+
+
 class FullForward:
     """The exact pass: the whole (prompt + answer) sequence every step, logits for every answer position.
 
@@ -23,16 +32,20 @@ class FullForward:
     model's dtype as the official code does.
     """
 
-    def __init__(self, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float):
+    def __init__(self, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float,
+                 all_guesses: bool = True):
         self.model = model
         self.prompt_index = prompt_index
         self.prompt_length = prompt_length
         self.cfg_scale = cfg_scale
+        self.all_guesses = all_guesses
         self.lo = self.hi = 0
+        self.block_started = False
 
     def start_block(self, lo: int, hi: int) -> None:
         """The sampler moves on to answer positions [lo, hi)."""
         self.lo, self.hi = lo, hi
+        self.block_started = True
 
     def batch(self, x: torch.Tensor) -> torch.Tensor:
         if self.cfg_scale > 0:
@@ -48,8 +61,12 @@ class FullForward:
         return logits[0]
 
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, int]:
-        logits = self.model(self.batch(x), logits_positions=slice(self.prompt_length, None)).logits
-        return self.guided(logits), 0
+        if self.all_guesses or self.block_started:
+            self.block_started = False
+            logits = self.model(self.batch(x), logits_positions=slice(self.prompt_length, None)).logits
+            return self.guided(logits), 0
+        rows = slice(self.prompt_length + self.lo, self.prompt_length + self.hi)
+        return self.guided(self.model(self.batch(x), logits_positions=rows).logits), self.lo
 
 
 class PrefixCache(FullForward):
@@ -58,10 +75,6 @@ class PrefixCache(FullForward):
     the stored keys/values of everything before the block, and compute logits for the block only."""
 
     feeds_suffix = True
-
-    def start_block(self, lo: int, hi: int) -> None:
-        super().start_block(lo, hi)
-        self.past = None  # refreshed by the block's first pass
 
     def _kept(self, presents: list, start: int, end: int) -> tuple:
         """Per layer, the keys/values to reuse: positions before `start` (and from `end` on, for dual).
@@ -83,7 +96,8 @@ class PrefixCache(FullForward):
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, int]:
         inputs = self.batch(x)
         start, end = self.prompt_length + self.lo, self.prompt_length + self.hi
-        if self.past is None:
+        if self.block_started:  # the block's first pass: full, and it refreshes the cache
+            self.block_started = False
             out = self.model(inputs, logits_positions=slice(self.prompt_length, None), use_cache=True)
             logits, presents = out.logits, list(out.past_key_values)
             del out  # the output no longer holds the full keys/values: _kept frees them layer by layer
@@ -106,5 +120,6 @@ class DualCache(PrefixCache):
 FORWARDS = {"none": FullForward, "prefix": PrefixCache, "dual": DualCache}
 
 
-def make_forward(mode: str, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float) -> FullForward:
-    return FORWARDS[mode](model, prompt_index, prompt_length, cfg_scale)
+def make_forward(mode: str, model, prompt_index: torch.Tensor, prompt_length: int, cfg_scale: float,
+                 guesses: str = "all") -> FullForward:
+    return FORWARDS[mode](model, prompt_index, prompt_length, cfg_scale, all_guesses=guesses == "all")

@@ -102,9 +102,9 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
         x[0, prompt_length:] = answer.to(device).flatten()
     answer = x[0, prompt_length:]  # a view: committing into it updates x
     generator = _seeded_generator(settings.seed, device)
-    forward = make_forward(settings.cache, model, prompt_index, prompt_length, settings.cfg_scale)
-    # The model's best guess at every answer position (hover on masked cells). Cached passes
-    # compute logits for the current block only; elsewhere the last guess stays.
+    forward = make_forward(settings.cache, model, prompt_index, prompt_length, settings.cfg_scale, settings.guesses)
+    # The model's best guess at every answer position (hover on masked cells). Cached passes, and
+    # guesses="block", compute logits for the current block only; elsewhere the last guess stays.
     predicted = torch.zeros(settings.gen_length, dtype=torch.long, device=device)
     predicted_confidence = torch.zeros(settings.gen_length, dtype=torch.float32, device=device)
     start_time, nfe, step = time.perf_counter(), 0, 0

@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from ..errors import SettingsError
-from .cache import CACHE_MODES
+from .cache import CACHE_MODES, GUESS_MODES
 from .strategies import STRATEGIES
 
 MAX_GEN_LENGTH = 4096
@@ -38,7 +38,9 @@ class SamplingSettings:
     blocks (the `threshold` strategy stops a block early once it is filled); temperature:
     Gumbel noise on the logits (0 = greedy); cfg_scale: classifier-free guidance (0 = off);
     strategy: which masked positions to commit each step; threshold: tau for `threshold`;
-    cache: "none" (exact), "prefix" or "dual" (Fast-dLLM's KV caches, an approximation).
+    cache: "none" (exact), "prefix" or "dual" (Fast-dLLM's KV caches, an approximation);
+    guesses: where the exact pass runs the output head, "all" answer positions every step (for the
+    views) or the current "block" after its first step (same answer, less work).
     """
 
     gen_length: int
@@ -50,6 +52,7 @@ class SamplingSettings:
     threshold: float = 0.9
     seed: int | None = None
     cache: str = "none"
+    guesses: str = "all"
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
@@ -65,6 +68,8 @@ class SamplingSettings:
             raise SettingsError(f"Unknown strategy {self.strategy!r}: choose one of {', '.join(STRATEGIES)}.")
         if self.cache not in CACHE_MODES:
             raise SettingsError(f"Unknown cache {self.cache!r}: choose one of {', '.join(CACHE_MODES)}.")
+        if self.guesses not in GUESS_MODES:
+            raise SettingsError(f"Unknown guesses {self.guesses!r}: choose one of {', '.join(GUESS_MODES)}.")
         if self.gen_length % self.block_length:
             raise SettingsError(
                 f"Block length {self.block_length} must divide the answer length {self.gen_length}.",
@@ -103,7 +108,7 @@ class SamplingSettings:
             raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
         cleaned = {}
         for name, value in values.items():
-            if isinstance(value, str) and name not in ("strategy", "cache"):
+            if isinstance(value, str) and name not in ("strategy", "cache", "guesses"):
                 text = value.strip()
                 if name == "seed" and text in ("", "none", "None"):
                     value = None
@@ -156,6 +161,7 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
     steps = min(max(int(round(wanted / num_blocks)) * num_blocks, num_blocks), gen_length)
     strategy = values.get("strategy", "low_confidence")
     cache = values.get("cache", "none")
+    guesses = values.get("guesses", "all")
     seed = values.get("seed")
     try:
         seed = None if seed in (None, "") else int(min(max(float(seed), 0), 2**63 - 1))
@@ -171,4 +177,5 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
         threshold=min(max(number("threshold", 0.9), 0.0), 1.0),
         seed=seed,
         cache=cache if cache in CACHE_MODES else "none",
+        guesses=guesses if guesses in GUESS_MODES else "all",
     )
