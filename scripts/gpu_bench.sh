@@ -16,7 +16,8 @@ case "${1:-}" in
       | tee "$out/gpu_llada8b_eager.md" ;;
   compiled)  # the sampler variants again with CUDA graphs (torch.compile reduce-overhead)
     python -m llada_demo bench "${eight_b[@]}" --compile --no-autoregressive \
-      --variants "exact sampler" "prefix cache" "dual cache" "threshold τ 0.9 + dual cache" \
+      --variants "exact sampler" "exact sampler, block-only guesses" "prefix cache" "dual cache" \
+      "threshold τ 0.9 + dual cache" \
       --json "$out/gpu_llada8b_compiled.json" | tee "$out/gpu_llada8b_compiled.md" ;;
   embedded)  # real weights: agreement, tokens per pass at τ 0.9, twin perplexity
     python -m llada_demo bench --model embedded-llada --length 256 --steps 256 --block 32 --compile \
