@@ -76,7 +76,14 @@ def test_stop_mid_run(page):
         " return n > 0 && n < 448; }", timeout=60000)
     page.locator("#stop").click()
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Stopped')", timeout=20000)
-    left = masked_cells(page)
+    # One frame already on its way may still land after the notice; then nothing may change for good.
+    left, deadline = masked_cells(page), time.time() + 10
+    while time.time() < deadline:
+        time.sleep(1.0)
+        now = masked_cells(page)
+        if now == left:
+            break
+        left = now
     time.sleep(1.0)
     assert masked_cells(page) == left > 0, "nothing changes after Stop"
     assert re.search(r"stopped|running", page.locator("#stats").inner_text())
