@@ -25,6 +25,12 @@ def test_heatmap_is_positions_by_steps_with_committed_cells_blanked():
     np.testing.assert_allclose(confidence_heatmap(trace, show_committed=True).data[0].z, full, rtol=1e-6)
 
 
+def test_heatmap_of_a_cached_run_says_which_guesses_are_stale():
+    note = "the guess from the block's first step"
+    assert note in confidence_heatmap(tiny_run(cache="dual")).layout.title.text
+    assert note not in confidence_heatmap(tiny_run()).layout.title.text
+
+
 def test_heatmap_marks_each_commit():
     trace = tiny_run()
     markers = confidence_heatmap(trace).data[1]

@@ -56,11 +56,13 @@ def fill_texts(trace: Trace, tokenizer) -> Trace:
 
 
 @lru_cache(maxsize=8)
-def tiny_run(gen_length: int = 32, steps: int = 16, block_length: int = 8, strategy: str = "low_confidence") -> Trace:
+def tiny_run(gen_length: int = 32, steps: int = 16, block_length: int = 8, strategy: str = "low_confidence",
+             cache: str = "none") -> Trace:
     """A finished run of the random tiny model (greedy, so deterministic)."""
     model, tokenizer = tiny_model_and_tokenizer()
     prompt = torch.tensor([tokenizer("Hello world")["input_ids"]], dtype=torch.long)
-    settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy)
+    settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
+                                cache=cache)
     trace = generate(model, prompt, settings, stop_ids=special_ids(tokenizer).stops, model_name="tiny-random")
     return fill_texts(trace, tokenizer)
 

@@ -85,8 +85,11 @@ def confidence_heatmap(trace: Trace, show_committed: bool = False, max_steps: in
     (about 6.3 bytes of JSON per cell).
     """
     title = "Confidence of the best guess, per position and step"
+    # Cached passes (and guesses="block") score only the block after its first step.
+    stale = trace.settings.cache != "none" or trace.settings.guesses == "block"
+    note = "<br><sup>outside the current block: the guess from the block's first step</sup>" if stale else ""
     if not trace.steps:
-        return _empty_figure(title)
+        return _empty_figure(title + note)
     keep = shown_steps(len(trace.steps), max_steps)
     matrix = np.ascontiguousarray(confidence_matrix(trace, show_committed)[:, keep])
     steps = np.array([trace.steps[i].step + 1 for i in keep], dtype=np.int32)
@@ -114,7 +117,7 @@ def confidence_heatmap(trace: Trace, show_committed: bool = False, max_steps: in
     figure.update_xaxes(title_text="step", showgrid=False, zeroline=False)
     figure.update_yaxes(title_text="answer position", autorange="reversed", showgrid=False, zeroline=False)
     figure.update_layout(plot_bgcolor=COMMITTED_GREY, showlegend=False)
-    return _layout(figure, title + (" (grey: committed)" if not show_committed else ""),
+    return _layout(figure, title + (" (grey: committed)" if not show_committed else "") + note,
                    _height(trace.gen_length, 2.5))
 
 
