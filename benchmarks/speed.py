@@ -44,6 +44,12 @@ class Row:
     peak_memory_gb: float | None  # None where the device has no allocator statistics (CPU)
 
 
+def _row(variant, steps, gen_length, block_length, seconds, nfe, tokens, peak, vs_naive=None) -> Row:
+    """A row with the per-pass and per-second figures derived from time, passes and tokens written."""
+    return Row(variant, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
+               tokens / nfe, vs_naive, None, None, peak)
+
+
 def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:
     return random_model(LLaDAModelLM, shape_config(shape), device, pick_dtype(device)).fuse_projections()
 
@@ -148,13 +154,23 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
         _sampler(model, prompts[:1], warm.replace(**changes))()
 
     rows, answers = [], {}
-    runs = [("naive reference loop", naive)] + [(n, _sampler(model, prompts, base.replace(**c))) for n, c in chosen.items()]
-    for name, fn in runs:
+    tokens = gen_length * len(prompts)
+
+    def measure(name, fn):
         seconds, (nfe, answers[name]), peak = _best(device, fn, repeats)
-        tokens = gen_length * len(prompts)
-        rows.append(Row(name, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
-                        tokens / nfe, None, None, None, peak))
+        rows.append(_row(name, steps, gen_length, block_length, seconds, nfe, tokens, peak))
         _progress(f"{name}: {seconds:.2f} s")
+
+    measure("naive reference loop", naive)
+    for name, changes in chosen.items():
+        measure(name, _sampler(model, prompts, base.replace(**changes)))
+    memory_rows = []  # measured on the eager model (compiling would add its own shapes and graph memory)
+    if memory_length:
+        settings = SamplingSettings(gen_length=memory_length, steps=memory_length // block_length,
+                                    block_length=block_length)
+        seconds, (nfe, _), peak = _timed(device, _sampler(model, prompts[:1], settings))
+        memory_rows.append(_row(f"exact sampler, memory at {memory_length} tokens", settings.steps, memory_length,
+                                block_length, seconds, nfe, memory_length, peak))
     if compile_model:  # the same variants again with a compiled forward (CUDA graphs on a GPU)
         from llada_demo.models.compiled import compile_forward
 
@@ -164,11 +180,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
             start = time.perf_counter()
             fn()  # compiles for this variant's shapes: not timed
             _progress(f"{name}, compiled: compiling took {time.perf_counter() - start:.1f} s")
-            seconds, (nfe, answers[f"{name}, compiled"]), peak = _best(device, fn, repeats)
-            tokens = gen_length * len(prompts)
-            rows.append(Row(f"{name}, compiled", steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe,
-                            tokens / seconds, tokens / nfe, None, None, None, peak))
-            _progress(f"{name}, compiled: {seconds:.2f} s")
+            measure(f"{name}, compiled", fn)
     if "exact sampler" in answers:
         for row in rows[1:]:
             row.agreement = _agreement(answers[row.variant], answers["exact sampler"])
@@ -183,23 +195,15 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
             autoregressive_generate(ar_model, ar_prompts[0], 4)  # warm-up
             seconds, nfe, peak = _best(device, lambda: sum(autoregressive_generate(ar_model, p, gen_length)
                                                            for p in ar_prompts), repeats)
-            tokens = gen_length * len(prompts)
-            rows.append(Row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1, seconds,
-                            nfe, 1000 * seconds / nfe, tokens / seconds, tokens / nfe, naive_seconds / seconds, None,
-                            None, peak))
+            rows.append(_row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1, seconds,
+                             nfe, tokens, peak, vs_naive=naive_seconds / seconds))
             _progress(f"autoregressive baseline: {seconds:.2f} s")
             if model_name:  # real weights: is a cached answer worse, or only different?
                 stops = {getattr(model.config, n, None) for n in ("eos_token_id", "eot_token_id")} - {None}
                 for row in rows[:-1]:
                     row.twin_perplexity = judge_perplexity(ar_model, prompts, answers[row.variant], stops)
             del ar_model
-    if memory_length:
-        settings = SamplingSettings(gen_length=memory_length, steps=memory_length // block_length,
-                                    block_length=block_length)
-        seconds, (nfe, _), peak = _timed(device, _sampler(model, prompts[:1], settings))
-        rows.append(Row(f"exact sampler, memory at {memory_length} tokens", settings.steps, memory_length,
-                        block_length, seconds, nfe, 1000 * seconds / nfe, memory_length / seconds,
-                        memory_length / nfe, None, None, None, peak))
+    rows.extend(memory_rows)
     weights_gb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
     return {
         "device": describe_device(device), "host": _host(), "torch": torch.__version__,
