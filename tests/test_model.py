@@ -84,8 +84,10 @@ def test_padding_mask_hides_padded_keys(tiny):
         plain = model(x).logits
         masked = model(padded, attention_mask=mask).logits[:, :10]
         unmasked = model(padded).logits[:, :10]
-    assert torch.allclose(plain, masked, atol=1e-5)
-    assert not torch.allclose(plain, unmasked, atol=1e-5)
+    # Padding changes the kernels' blocking, so float32 sums round differently (~3e-5 on logits of ~15
+    # seen on an AMD EPYC); a visible padded key changes them by ~10.
+    assert torch.allclose(plain, masked, atol=1e-4)
+    assert not torch.allclose(plain, unmasked, atol=1e-2)
 
 
 def test_cached_prefix_keys_reproduce_the_full_forward(tiny):
