@@ -75,6 +75,14 @@ class Trace:
     kind: str = "diffusion"
     finished: bool = False
     initial: np.ndarray | None = None  # the answer before step 1 when it was partly written (infilling)
+    stop_reason: str = ""  # why an unfinished run ended early ("stopped", "time budget"); "" otherwise
+
+    def stopped_text(self) -> str:
+        """"stopped at step k of N" (with why) for a run that ended early, else ""."""
+        if not self.stop_reason or self.finished:
+            return ""
+        why = " (time budget)" if self.stop_reason == "time budget" else ""
+        return f"stopped{why} at step {len(self.steps)} of {self.settings.steps}"
 
     @property
     def gen_length(self) -> int:
@@ -140,6 +148,7 @@ class Trace:
             prompt_ids=self.prompt_ids, settings=self.settings, mask_id=self.mask_id, stop_ids=self.stop_ids,
             steps=self.steps[:count], texts=self.texts, model_name=self.model_name, device=self.device,
             kind=self.kind, finished=self.finished and count >= len(self.steps), initial=self.initial,
+            stop_reason=self.stop_reason,
         )
 
     def to_dict(self) -> dict:
@@ -147,7 +156,7 @@ class Trace:
             "format": "llada-demo-trace/1", "kind": self.kind, "model_name": self.model_name,
             "device": self.device, "settings": self.settings.to_dict(), "mask_id": self.mask_id,
             "stop_ids": list(self.stop_ids), "prompt_ids": self.prompt_ids.tolist(), "finished": self.finished,
-            "texts": {str(k): v for k, v in self.texts.items()},
+            "stop_reason": self.stop_reason, "texts": {str(k): v for k, v in self.texts.items()},
             "initial": None if self.initial is None else self.initial.tolist(),
             "steps": [record.to_dict() for record in self.steps],
         }
@@ -165,6 +174,7 @@ class Trace:
             steps=[StepRecord.from_dict(s) for s in d["steps"]],
             texts={int(k): v for k, v in d["texts"].items()}, model_name=d.get("model_name", ""),
             device=d.get("device", ""), kind=d.get("kind", "diffusion"), finished=d.get("finished", False),
+            stop_reason=d.get("stop_reason", ""),
             initial=None if d.get("initial") is None else np.asarray(d["initial"], dtype=np.int32),
         )
 

@@ -30,25 +30,48 @@ class ModelSpec:
     trained: bool = True
     adapter: str | None = None  # "shifted-logits" for Dream-style models
     mask_token_id: int | None = None  # when the checkpoint's config lacks it
+    hint: str = ""  # what the model is good at, shown when an answer comes back empty
+    examples: tuple[str, ...] = ()  # chat prompts that work on it (the chat tab offers them)
 
+
+# The embedded models were trained on children's stories only: these prompts are what they can answer.
+STORY_HINT = ("It was trained on children's stories only, so it answers story requests: try "
+              "\u201cWrite a story about a dog who finds a ball.\u201d")
+STORY_EXAMPLES = (
+    "Write a story about a cat and a ball.",
+    "Write a story that uses the words: boat, rain, happy.",
+    "Continue this story: Lily found a small key in the garden.",
+    "Write a story that ends with: And they all went home together.",
+)
+CHAT_EXAMPLES = (
+    "Explain diffusion language models to a ten-year-old.",
+    "Write a short poem about the sea.",
+    "Lily can run 12 kilometers per hour for 4 hours. How far does she run?",
+    "Give three tips for learning a new language.",
+)
 
 REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in [
         ModelSpec("embedded-llada", str(ASSETS / "llada-tinystories"), description=(
-            "Tiny LLaDA trained on TinyStories by this project (runs on a CPU).")),
+            "Tiny LLaDA trained on TinyStories by this project (runs on a CPU)."), hint=STORY_HINT,
+            examples=STORY_EXAMPLES),
         ModelSpec("embedded-ar", str(ASSETS / "ar-tinystories"), kind="autoregressive", description=(
             "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size.")),
         ModelSpec("random-tiny", "random-tiny", trained=False, description=(
-            "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise.")),
+            "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise."), hint=(
+            "random-tiny is untrained: whatever you ask, it writes noise (choose embedded-llada for stories)."),
+            examples=STORY_EXAMPLES),
         ModelSpec("random-tiny-ar", "random-tiny-ar", kind="autoregressive", trained=False, description=(
             "UNTRAINED random-weight tiny causal LM with the same tokenizer (tests, fallbacks).")),
         ModelSpec("LLaDA-8B-Instruct", "GSAI-ML/LLaDA-8B-Instruct", min_gpu_memory_gb=17, description=(
-            "LLaDA 8B instruction-tuned (GSAI-ML), native code, bf16.")),
+            "LLaDA 8B instruction-tuned (GSAI-ML), native code, bf16."), examples=CHAT_EXAMPLES),
         ModelSpec("LLaDA-8B-Base", "GSAI-ML/LLaDA-8B-Base", min_gpu_memory_gb=17, description=(
-            "LLaDA 8B pretrained base model (no chat tuning).")),
+            "LLaDA 8B pretrained base model (no chat tuning)."), hint=(
+            "The Base model was not tuned for chat: it continues text rather than answering."),
+            examples=CHAT_EXAMPLES),
         ModelSpec("LLaDA-1.5", "GSAI-ML/LLaDA-1.5", min_gpu_memory_gb=17, description=(
-            "LLaDA 1.5: LLaDA-8B-Instruct further aligned with VRPO.")),
+            "LLaDA 1.5: LLaDA-8B-Instruct further aligned with VRPO."), examples=CHAT_EXAMPLES),
         # Models with their own code: offered only once a reviewed revision is pinned here.
         ModelSpec("Dream-v0-Instruct-7B", "Dream-org/Dream-v0-Instruct-7B", min_gpu_memory_gb=17,
                   trust_remote_code=True, revision=None, adapter="shifted-logits", mask_token_id=151666,

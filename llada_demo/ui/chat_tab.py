@@ -19,6 +19,31 @@ EXAMPLES = [
 ]
 
 
+class Slider(gr.Slider):
+    """A slider whose typed-in value reaches the handler even when out of range, so the app answers with its
+    own message (what to change, the nearest valid settings) instead of Gradio's bare "Error"."""
+
+    def get_block_name(self) -> str:
+        return "slider"
+
+    def preprocess(self, payload):
+        try:
+            return round(float(payload), 10)
+        except (TypeError, ValueError):
+            return payload  # the settings check says what is wrong with it
+
+
+def model_examples(model_name: str):
+    """The example prompts that suit a model (story requests for the embedded one)."""
+    spec = REGISTRY.get(model_name)
+    return gr.Dataset(samples=[[text] for text in (spec.examples if spec and spec.examples else EXAMPLES)])
+
+
+def chat_defaults() -> dict:
+    """The chat's starting settings on this machine."""
+    return dict(gen_length=128, steps=128, block_length=32)
+
+
 def diffusion_models() -> list[tuple[str, str]]:
     """(label, name) of the diffusion models this machine can run now; untrained ones say so."""
     hub = detect().hub
@@ -31,41 +56,47 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     startup = detect()
     default_model = startup.default_model
     top = limits()
+    defaults = chat_defaults()
     trace_state = gr.State(None)
-    with gr.Row():
-        model = gr.Dropdown(diffusion_models(), value=default_model, label="Model", scale=2,
-                            info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
-        untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
-        model_status = gr.Markdown(f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
-                                   elem_id="model-status")
+    untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
 
+    # Laid out for a 1280×720 screen: the chat, Send/Stop and the notice on the left, the grid on the
+    # right, all visible without scrolling; the settings follow below the fold on the left.
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            chatbot = gr.Chatbot(label="Chat", height=380, render_markdown=False, sanitize_html=True,
+            chatbot = gr.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
                                  elem_id="chatbot")
-            message = gr.Textbox(label="Message", placeholder="Ask for a story…", lines=2, max_lines=8,
-                                 elem_id="message")
-            with gr.Row():
-                send = gr.Button("Send", variant="primary", elem_id="send")
-                stop = gr.Button("Stop", variant="stop", elem_id="stop")
-                clear = gr.Button("Clear", elem_id="clear")
-            gr.Examples(EXAMPLES, inputs=[message], cache_examples=False, label="Example prompts")
-            with gr.Accordion("Sampling settings", open=True):
-                gen_length = gr.Slider(8, top["max_gen_length"], value=128, step=8, label="Answer length (tokens)",
-                                       elem_id="gen-length")
-                steps = gr.Slider(1, top["max_steps"], value=128, step=1, label="Steps (forward passes)", elem_id="steps")
-                block_length = gr.Slider(1, top["max_gen_length"], value=32, step=1, label="Block length",
-                                         info="Smaller blocks = more left-to-right (semi-autoregressive).",
-                                         elem_id="block-length")
+            message = gr.Textbox(label="Message", placeholder=f"Ask for a story… (Enter sends)", lines=1,
+                                 max_lines=6, elem_id="message", show_label=False)
+            with gr.Row(elem_id="chat-buttons"):
+                send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
+                stop = gr.Button("Stop", variant="stop", elem_id="stop", min_width=60)
+                clear = gr.Button("Clear", elem_id="clear", min_width=60)
+            notice = gr.Markdown("", elem_id="notice")
+            examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
+                                   cache_examples=False, label="Example prompts (they suit the model in use)")
+            with gr.Accordion("Model and sampling settings", open=True):
+                model = gr.Dropdown(diffusion_models(), value=default_model, label="Model",
+                                    info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
+                model_status = gr.Markdown(
+                    f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
+                    elem_id="model-status")
+                gen_length = Slider(8, top["max_gen_length"], value=defaults["gen_length"], step=8,
+                                    label="Answer length (tokens)", elem_id="gen-length")
+                steps = Slider(1, top["max_steps"], value=defaults["steps"], step=1, label="Steps (forward passes)",
+                               elem_id="steps")
+                block_length = Slider(1, top["max_gen_length"], value=defaults["block_length"], step=1,
+                                      label="Block length",
+                                      info="Smaller blocks = more left-to-right (semi-autoregressive).",
+                                      elem_id="block-length")
                 strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
                                        value="low_confidence", label="Remasking strategy")
-                threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
+                threshold = Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
                 cache = gr.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()], value="none",
                                     label="KV cache (speed vs exactness)", elem_id="cache")
-                temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
-                cfg_scale = gr.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
+                temperature = Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+                cfg_scale = Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
                 seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
-                notice = gr.Markdown("", elem_id="notice")
                 nearest = gr.Button("Use nearest valid settings", size="sm")
 
         with gr.Column(scale=3, min_width=420):
@@ -82,7 +113,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
                 export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
                 export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
-            download = gr.File(label="Download", interactive=False, elem_id="download")
+            download = gr.File(label="Download", interactive=False, elem_id="download", height=80)
             with gr.Tabs():
                 with gr.Tab("Confidence heatmap"):
                     heatmap = gr.Plot(elem_id="heatmap", show_label=False)
@@ -94,12 +125,15 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed, cache]
     chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
     chat_inputs = [message, chatbot, model, *controls, color_by]
+    # No Gradio progress overlay or timers on the outputs: the stats and grid show progress, and the
+    # overlay's timers redraw the page ten times a second, CPU the sampler needs on a small machine.
     send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
-                            concurrency_id="sampler")
+                            concurrency_id="sampler", show_progress="hidden")
     submit_event = message.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
-                                  concurrency_id="sampler")
+                                  concurrency_id="sampler", show_progress="hidden")
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
-    stop.click(handlers.stop, None, notice, cancels=[send_event, submit_event, play_event], api_name="stop")
+    # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
+    stop.click(handlers.stop, None, chat_outputs, cancels=[send_event, submit_event, play_event], api_name="stop")
     clear.click(handlers.clear, None, [chatbot, message, stats, grid, heatmap, order, curves, scrubber,
                                        trace_state, notice, download], api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
@@ -113,5 +147,6 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                        api_name="check_settings" if index == 0 else False)
     gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
           api_name="nearest_settings")
-    model.change(handlers.choose_model, model, [model_status, model], api_name="load_model")
+    model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
+        model_examples, model, examples.dataset, api_name=False)
     demo.load(handlers.check_settings, controls, notice, api_name=False)

@@ -4,70 +4,59 @@ from __future__ import annotations
 
 import html
 import tempfile
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 import torch
 
+from ..conversation import STREAMING_PLACEHOLDER, context_limit, display_answer, fit_context, model_messages
 from ..deploy.manifest import limits
 from ..errors import SettingsError
-from ..models.registry import load_model
+from ..models.registry import REGISTRY, load_model
 from ..prompt import clean_message
-from ..run import chat_trace
-from ..sampling import SamplingSettings
+from ..run import stream_trace
+from ..sampling import SamplingSettings, nearest_valid
 from ..trace import Trace
 from ..viz.export import animation_gif, animation_html, trace_to_json_file
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
+from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
+from .notices import end_notice, error_notice, failure_notice
 from .runner import BackgroundRun
+from .sessions import SessionRuns, paced
 
-FRAME_INTERVAL = 0.05  # at most 20 frames a second reach the browser
-PLOT_INTERVAL = 0.75  # Plotly figures are heavier: redraw a few times a second, and at the end
-GRID_COLUMNS = 16
+GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)
 
-# One running generation per browser session, so Stop cancels only that user's run.
-_runs: dict[str, BackgroundRun] = {}
-_runs_lock = threading.Lock()
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
                            cache="none"):
-    """The one validated settings object, from the UI's raw control values (or an API caller's)."""
+    """The one validated settings object, from the UI's raw control values (or an API caller's).
+
+    On top of the settings' own rules, the app's limits (spaces.yaml) are checked first, so a value
+    typed past a slider's end gets a message with the nearest settings within them.
+    """
     seed = None if seed in (None, "", -1) else seed
-    return SamplingSettings.from_dict(dict(
-        gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
-        threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed, cache=cache or "none",
-    ))
-
-
-def error_notice(error: SettingsError) -> str:
-    text = f"⚠️ {error}"
-    if error.suggestion is not None:
-        s = error.suggestion
-        text += (f"\n\nNearest valid: answer length **{s.gen_length}**, steps **{s.steps}**, "
-                 f"block length **{s.block_length}** (press *Use nearest valid settings*).")
-    return text
-
-
-def failure_notice(error: BaseException) -> str:
-    """What a user sees when a run fails: what to change, never a stack trace."""
-    if isinstance(error, SettingsError):
-        return error_notice(error)
-    if isinstance(error, torch.OutOfMemoryError):
-        return ("⚠️ The device ran out of memory during this run (memory has been freed). Try a shorter answer, "
-                "no CFG, or a smaller model.")
-    return f"⚠️ The run failed ({type(error).__name__}). Try again, or a shorter answer or fewer steps."
-
-
-def end_notice(run: BackgroundRun, stopped: bool) -> str:
-    """The notice under a run that ended: empty when it finished, else why it stopped."""
-    if run.timed_out:
-        return (f"⏱ The run stopped at its time budget of {limits()['run_seconds']} s: try fewer steps, a shorter "
-                "answer or fewer settings.")
-    return "⏹ Stopped." if stopped else ""
+    values = dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
+                  threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed, cache=cache or "none")
+    top = limits()
+    for name, label, most in (("gen_length", "Answer length", top["max_gen_length"]),
+                              ("steps", "Steps", top["max_steps"])):
+        number = _number(values[name])
+        if number is not None and number > most:
+            clamped = {key: min(_number(values[key]) or most, most) for key in ("gen_length", "steps")}
+            raise SettingsError(f"{label} {number:g} is above this app's limit of {most}: choose {most} or less.",
+                                suggestion=nearest_valid(values, **clamped))
+    return SamplingSettings.from_dict(values)
 
 
 def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
@@ -101,100 +90,151 @@ def shown(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _plain_history(history) -> list[dict]:
-    """Chatbot messages (escaped for display) back as {"role", "content"} strings for the chat template."""
-    messages = []
-    for message in history or []:
-        content = message.get("content", "") if isinstance(message, dict) else ""
-        if isinstance(content, list):  # Gradio may hand back content parts
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        if isinstance(content, str) and message.get("role") in ("user", "assistant"):
-            messages.append({"role": message["role"], "content": html.unescape(content)})
-    return messages
-
-
 def _figures(trace: Trace):
     return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
 
 
+# /chat's outputs, in the order the tab wires them; a frame names only what it changes.
+CHAT_OUTPUTS = ("message", "chatbot", "grid", "stats", "heatmap", "order", "curves", "scrubber", "trace", "notice")
+
+
+def chat_frame(**changes) -> tuple:
+    """One /chat update: the named outputs, every other output left as it is (gr.skip())."""
+    unknown = set(changes) - set(CHAT_OUTPUTS)
+    if unknown:
+        raise TypeError(f"not a chat output: {sorted(unknown)}")
+    return tuple(changes.get(name, gr.skip()) for name in CHAT_OUTPUTS)
+
+
+def merge_frames(first: tuple, then: tuple) -> tuple:
+    """One frame with `then`'s changes over `first`'s (for Stop, which answers once)."""
+    return tuple(a if _skipped(b) else b for a, b in zip(first, then))
+
+
+def _skipped(value) -> bool:
+    return isinstance(value, dict) and value == gr.skip()
+
+
+@dataclass
+class ChatTurn:
+    """What a Send's last frame needs besides its run: the bubbles so far, the colour mode, start notices.
+
+    Kept per session after the stream ends (see SessionRuns), so Stop, which Gradio may deliver after it
+    has cancelled the streaming handler, can still draw the turn's end. `delivered` once a final frame
+    has been sent.
+    """
+
+    history: list[dict]
+    color_by: str
+    model_name: str
+    notice: str = ""
+    delivered: bool = False
+
+
+def _join(*notices: str) -> str:
+    return "\n\n".join(n for n in notices if n)
+
+
+def empty_answer_note(model_name: str) -> str:
+    """Why an answer came back empty, and what the model in use can do."""
+    hint = REGISTRY[model_name].hint if model_name in REGISTRY else ""
+    return ("ℹ️ The model ended its answer at once (its first token was the end of the answer), so there is no "
+            "text." + (f" {hint}" if hint else ""))
+
+
+def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
+    """The last update of a turn, whether it finished, was stopped, ran out of time or failed."""
+    history = list(turn.history)
+    if run.error is not None:
+        note = "⚠️ No answer: the run failed (see the notice)."
+        history.append({"role": "assistant", "content": shown(display_answer("", note))})
+        return chat_frame(message="", chatbot=history, notice=_join(turn.notice, failure_notice(run.error)))
+    trace = run.latest
+    if trace is None:  # cancelled or out of time before the first step
+        note = "⏹ Stopped before the first step: no answer."
+        history.append({"role": "assistant", "content": shown(display_answer("", note))})
+        return chat_frame(message="", chatbot=history, notice=_join(turn.notice, end_notice(run, True)))
+    stopped = not trace.finished
+    if stopped:
+        trace = trace.prefix(len(trace.steps))  # a snapshot: the stream may not be closed yet
+        trace.stop_reason = "time budget" if run.timed_out else "stopped"
+        text, note = preview_text(trace), f"⏹ {trace.stopped_text().capitalize()}."
+        if MASK_GLYPH in text:
+            note += f" {MASK_GLYPH} marks positions that were never filled."
+    else:
+        text = trace.answer_text()
+        note = "" if text.strip() else empty_answer_note(turn.model_name)
+    history.append({"role": "assistant", "content": shown(display_answer(text, note))})
+    scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
+    notice = end_notice(run, stopped) or (note if not text.strip() else "")
+    return chat_frame(message="", chatbot=history, grid=render_grid(trace, color_by=turn.color_by, columns=GRID_COLUMNS),
+                      stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
+                      notice=_join(turn.notice, notice))
+
+
+def figures_frame(run: BackgroundRun) -> tuple:
+    """The turn's Plotly figures, sent after its last frame: the answer is done before they are drawn."""
+    trace = run.latest
+    if trace is None or run.error is not None:
+        return chat_frame()
+    trace = trace.prefix(len(trace.steps))
+    return chat_frame(**dict(zip(("heatmap", "order", "curves"), _figures(trace))))
+
+
+_chat_runs = SessionRuns()
+
+
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
          cfg_scale, seed, cache, color_by, request: gr.Request = None):
-    """Send a message: stream the denoising into the grid, stats and plots; end with replay and downloads.
+    """Send a message: stream the denoising into the grid, stats and chat; end with plots, replay and downloads.
 
-    Yields (message box, chatbot, grid, stats, heatmap, order map, curves, scrubber, trace, notice).
-    Downloads are made on demand (export_*), so a run never pays for them.
+    Everything a person can get wrong (settings, message, a conversation too long for the context) is
+    answered before the run starts, without adding a turn. Downloads are made on demand (export_*).
     """
-    skip = gr.skip()
     history = list(history or [])
     try:
+        if color_by not in COLOR_MODES:
+            raise SettingsError(f"Colour mode must be one of {', '.join(COLOR_MODES)}, got {color_by!r}.")
         settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
                                           cfg_scale, seed, cache)
         message = clean_message(message)
         loaded = load_model(model_name)
-        messages = _plain_history(history) + [{"role": "user", "content": message}]
-        stream = chat_trace(loaded, messages, settings)  # encodes and checks the prompt length lazily
-        run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
+        fitted = fit_context(loaded.tokenizer, model_messages(history) + [{"role": "user", "content": message}],
+                             settings, context_limit(loaded.model))
     except SettingsError as error:
-        yield (skip, skip, skip, skip, skip, skip, skip, skip, skip, error_notice(error))
+        yield chat_frame(notice=error_notice(error))
         return
 
-    yield (skip,) * 9 + ("",)  # clear the last run's notice once, as this run starts
-    session = getattr(request, "session_hash", None) or "local"
-    with _runs_lock:
-        previous = _runs.pop(session, None)
-        if previous is not None:
-            previous.cancel()
-        _runs[session] = run
-
-    history = history + [{"role": "user", "content": shown(message)}, {"role": "assistant", "content": "…"}]
-    last_plot = 0.0
+    turn = ChatTurn(history + [{"role": "user", "content": shown(message)}], color_by, loaded.spec.name,
+                    notice=fitted.notice())
+    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings), context=turn)
+    bubbles = turn.history + [{"role": "assistant", "content": STREAMING_PLACEHOLDER}]
+    yield chat_frame(message="", chatbot=bubbles, notice=turn.notice)  # clears the last run's notice
     try:
-        while not run.wait(FRAME_INTERVAL):
-            trace = run.latest
-            if trace is None:
-                continue
+        for trace, due in paced(run):
             view = trace.prefix(len(trace.steps))  # a stable snapshot while the worker appends
-            history[-1] = {"role": "assistant", "content": shown(preview_text(view)) or "…"}
-            now = time.perf_counter()
-            plots = (gr.skip(),) * 3
-            if now - last_plot >= PLOT_INTERVAL:
-                plots, last_plot = _figures(view), now
-            grid = render_grid(view, color_by=color_by, columns=GRID_COLUMNS)
+            changes = dict(grid=render_grid(view, color_by=color_by, columns=GRID_COLUMNS), stats=render_stats(view))
+            if due.plots:
+                changes.update(zip(("heatmap", "order", "curves"), _figures(view)))
+            if due.chat:
+                bubbles[-1] = {"role": "assistant", "content": shown(preview_text(view)) or STREAMING_PLACEHOLDER}
+                changes["chatbot"] = bubbles
             # The notice is left alone while streaming: a late frame must not wipe "Stopped".
-            yield ("", history, grid, render_stats(view), *plots, skip, skip, skip)
+            yield chat_frame(**changes)
     finally:
-        run.cancel()  # also reached when Gradio cancels this generator (Stop, closed tab)
-        with _runs_lock:
-            if _runs.get(session) is run:
-                del _runs[session]
-
-    if run.error is not None:
-        history[-1] = {"role": "assistant", "content": "(no answer: the run failed)"}
-        yield ("", history, skip, skip, skip, skip, skip, skip, skip, failure_notice(run.error))
-        return
-    trace = run.latest
-    if trace is None:  # cancelled (or out of time) before the first step
-        yield ("", history[:-1], skip, skip, skip, skip, skip, skip, skip, end_notice(run, True))
-        return
-    stopped = not trace.finished
-    if stopped:
-        trace = trace.prefix(len(trace.steps))
-    history[-1] = {"role": "assistant", "content": shown(trace.answer_text() if not stopped else preview_text(trace))}
-    scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
-    notice = end_notice(run, stopped)
-    yield ("", history, render_grid(trace, color_by=color_by, columns=GRID_COLUMNS),
-           render_stats(trace, "stopped" if stopped else "done"), *_figures(trace), scrubber, trace, notice)
+        SessionRuns.release(run)  # also reached when Gradio cancels this generator (Stop, closed tab)
+    yield final_frame(run, turn)
+    turn.delivered = True
+    yield figures_frame(run)
 
 
-def stop(request: gr.Request = None) -> str:
-    """Cancel this session's run after its current forward pass."""
-    session = getattr(request, "session_hash", None) or "local"
-    with _runs_lock:
-        run = _runs.pop(session, None)
-    if run is None:
-        return ""
-    run.cancel()
-    return "⏹ Stopped."
+def stop(request: gr.Request = None) -> tuple:
+    """Stop this session's run after its current forward pass and draw where it stopped (/chat's outputs)."""
+    run, turn = _chat_runs.stop(request)
+    if run is None or turn is None or turn.delivered:
+        return chat_frame()
+    turn.delivered = True
+    return merge_frames(final_frame(run, turn), figures_frame(run))
 
 
 def replay(step, trace: Trace | None, color_by):

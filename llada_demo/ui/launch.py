@@ -7,12 +7,19 @@ import gradio as gr
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
 
+from ..deploy.manifest import limits
+
+# The chat's grid fills its column and sizes each column to its widest token (never less than an equal
+# share), so a committed cell always shows its whole token; positions stay in their rows.
 APP_CSS = """
 #notice p { margin: 4px 0; }
+#notice:not(:empty) { min-height: 1.5em; }
 #token-grid { min-height: 120px; }
+#token-grid .llada-view { width: 100%; font-size: 13px; }
+#token-grid .llada-grid { grid-template-columns: repeat(var(--cols), minmax(max-content, 1fr)); }
+#token-grid .llada-view .cell { overflow: visible; text-overflow: clip; padding: 0 5px; }
+#chat-buttons { flex-wrap: nowrap; }
 """
-
-from ..deploy.manifest import limits
 
 
 def launch_kwargs() -> dict:

@@ -2,86 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterator
 
 import gradio as gr
 
-from ..deploy.manifest import limits
 from ..errors import SettingsError
 from ..models.registry import LoadedModel, load_model
 from ..modes.race import snapshot
-from .handlers import FRAME_INTERVAL, PLOT_INTERVAL, end_notice, failure_notice
-from .runner import BackgroundRun
+from .notices import end_notice, failure_notice
+from .sessions import SessionRuns, frames
 
 VIEWS = 7  # every racing tab draws 7 outputs, then a notice
-
-
-def session_of(request: gr.Request | None) -> str:
-    return getattr(request, "session_hash", None) or "local"
-
-
-class SessionRuns:
-    """The latest job of each session for one tab, so a new run or Stop touches only that user's job.
-
-    A finished job is kept (until the session starts another) so that Stop, which may arrive after
-    Gradio has already cancelled the streaming handler, can still draw where the job stopped.
-    """
-
-    def __init__(self, sessions: int = 64):
-        self._runs: OrderedDict[str, tuple[BackgroundRun, object]] = OrderedDict()
-        self._sessions = sessions
-        self._lock = threading.Lock()
-
-    def start(self, request, stream, context=None) -> BackgroundRun:
-        """Run `stream` in the background (within the app's time budget), cancelling this session's previous run.
-
-        `context` is whatever Stop needs besides the run to draw it (e.g. the fill-in template).
-        """
-        run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
-        with self._lock:
-            previous = self._runs.pop(session_of(request), None)
-            self._runs[session_of(request)] = (run, context)
-            while len(self._runs) > self._sessions:  # forget the oldest sessions' finished jobs
-                self._runs.popitem(last=False)[1][0].cancel()
-        if previous is not None:
-            previous[0].cancel()
-        return run
-
-    @staticmethod
-    def release(run: BackgroundRun) -> None:
-        """The handler is leaving (done, or cancelled by Gradio: Stop, closed tab): the job must not go on."""
-        run.cancel()
-
-    def stop(self, request, wait: float = 10.0) -> tuple[BackgroundRun | None, object]:
-        """Cancel this session's job after its current forward pass; (the run once stopped, its context)."""
-        with self._lock:
-            run, context = self._runs.get(session_of(request), (None, None))
-        if run is not None:
-            run.cancel()
-            run.wait(wait)
-        return run, context
-
-
-def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
-    """(latest item, whether plots are due, whether it is the first frame) at most 20 times a second.
-
-    Plotly figures are heavy (the whole JSON each update): they are due a few times a second.
-    Only the first frame should clear the notice: a later one could land after Stop's message.
-    """
-    last_plot, first = 0.0, True
-    while not run.wait(FRAME_INTERVAL):
-        latest = run.latest
-        if latest is None:
-            continue
-        now = time.perf_counter()
-        due = now - last_plot >= PLOT_INTERVAL
-        if due:
-            last_plot = now
-        yield latest, due, first
-        first = False
 
 
 def failure(error: BaseException) -> str:

@@ -260,6 +260,8 @@ def _description(trace: Trace) -> str:
              f"{s.steps} steps", f"block {s.block_length}", f"temperature {s.temperature:g}"]
     if s.cfg_scale:
         parts.append(f"CFG {s.cfg_scale:g}")
+    if trace.stopped_text():
+        parts.append(trace.stopped_text().upper())
     return " · ".join(parts)
 
 
@@ -416,6 +418,8 @@ def _draw_frames(trace: Trace, steps: list[int], columns: int, color_by: str, si
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, size[0], HEADER_H + MARGIN // 2 - 1), fill=palette("#ffffff"))
         header = f"step {state.step}/{state.total_steps} · NFE {state.nfe} · masks left {state.masks_left}"
+        if trace.stopped_text() and step == len(trace.steps):
+            header += " · " + trace.stopped_text().upper()
         draw.text((MARGIN, MARGIN // 2 + 2), header, fill=palette(TEXT), font=font)
         looks = [_cell_look(trace, state, position, color_by) for position in range(trace.gen_length)]
         for position, look in enumerate(looks):

@@ -1,0 +1,193 @@
+"""What a person waits for: Send → "done" in Chromium against the raw sampler, same settings, same machine.
+
+Three processes, as in real use: the app (`python app.py`'s build, its own process), Debian's Chromium
+driven by Playwright (on the same cores), and, before either starts, a fresh Python process that times
+the raw sampler (`generate()`, best of N after a warm-up) with the same model and settings. The browser
+time runs from the click on Send until the stats panel says "done"; the page also counts how many grid
+frames it drew. Run:
+
+python -m benchmarks.browser_overhead [--repeats 3] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+PROMPT = "Write a story about a cat and a ball."
+# (label, answer length, steps, block length); None = the page's defaults, untouched.
+RUNS = [("app defaults", None, None, None), ("128 tokens, 128 steps, block 32", 128, 128, 32)]
+
+RAW = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from llada_demo import worker
+from llada_demo.models.registry import load_model
+from llada_demo.models.tokenizer import chat_prompt_ids
+from llada_demo.sampling import SamplingSettings, generate
+from llada_demo.ui.chat_tab import chat_defaults
+worker.run_here()
+loaded = load_model({model!r})
+length, steps, block = {shape!r}
+if length is None:
+    d = chat_defaults()
+    length, steps, block = d["gen_length"], d["steps"], d["block_length"]
+settings = SamplingSettings(gen_length=length, steps=steps, block_length=block, seed=0)
+ids = chat_prompt_ids(loaded.tokenizer, [{{"role": "user", "content": {prompt!r}}}])
+generate(loaded.model, ids, settings)
+times = []
+for _ in range({repeats}):
+    start = time.perf_counter()
+    generate(loaded.model, ids, settings)
+    times.append(time.perf_counter() - start)
+print(json.dumps(dict(times=times, length=length, steps=steps, block=block)))
+"""
+
+SERVER = """
+import sys, time
+sys.path[:0] = [{root!r}, {tests!r}]
+from server import start_app
+demo, url = start_app()
+print(url, flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+def env() -> dict:
+    return dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+
+
+def raw_sampler(model: str, shape, repeats: int) -> dict:
+    code = RAW.format(root=str(ROOT), model=model, shape=shape, prompt=PROMPT, repeats=repeats)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env(), check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    code = SERVER.format(root=str(ROOT), tests=str(ROOT / "tests"))
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env())
+    return process, process.stdout.readline().strip()
+
+
+def set_slider(page, elem_id: str, value: int) -> None:
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+# Times a run inside the page, with no polling (polling would itself take CPU from the run): the click on
+# Send and the first mutation after which the stats say done, both on the page's clock; and how many
+# times the grid changed in between.
+WATCH = """
+() => new Promise((resolve) => {
+  const stats = document.querySelector('#stats'), grid = document.querySelector('#token-grid');
+  let clicked = null, frames = 0, running = false;
+  document.querySelector('#send').addEventListener('click', () => { clicked = performance.now(); }, {once: true});
+  const gridWatch = new MutationObserver(() => { frames += 1; });
+  gridWatch.observe(grid, {childList: true, subtree: true, characterData: true});
+  const statsWatch = new MutationObserver(() => {
+    const text = stats.innerText;
+    if (/STATUS\\s*running/i.test(text)) running = true;
+    if (clicked !== null && running && /STATUS\\s*(done|stopped)/i.test(text)) {
+      statsWatch.disconnect(); gridWatch.disconnect();
+      resolve({seconds: (performance.now() - clicked) / 1000, frames});
+    }
+  });
+  statsWatch.observe(stats, {childList: true, subtree: true, characterData: true});
+  window.__runWatch = true;
+})
+"""
+
+
+def browser_run(page, timeout: float = 300.0) -> tuple[float, int]:
+    """(seconds from the click on Send until the stats say done, grid changes drawn), timed in the page."""
+    page.locator("#clear").click()  # a fresh conversation each time: the same prompt as the raw sampler's
+    page.wait_for_function("() => document.querySelector('#stats').innerText.includes('No run yet')", timeout=30000)
+    page.locator("#message textarea").fill(PROMPT)
+    time.sleep(0.5)  # let the page settle
+    page.evaluate("() => { window.__runWatch = false; window.__runResult = null; }")
+    page.evaluate(f"() => {{ ({WATCH.strip()})().then(r => {{ window.__runResult = r; }}); }}")
+    page.locator("#send").click()
+    try:
+        page.wait_for_function("() => window.__runResult !== null", timeout=timeout * 1000, polling=1000)
+    except Exception:
+        page.screenshot(path="browser-overhead-failure.png", full_page=True)
+        raise RuntimeError("the run did not end in the page: " + page.locator("#notice").inner_text()[:300])
+    result = page.evaluate("() => window.__runResult")
+    return float(result["seconds"]), int(result["frames"])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    from chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
+    from llada_demo.models.registry import default_model_name
+
+    model = default_model_name()
+    raw = {label: raw_sampler(model, (length, steps, block), args.repeats) for label, length, steps, block in RUNS}
+    print("raw sampler:", {k: [round(t, 2) for t in v["times"]] for k, v in raw.items()}, flush=True)
+
+    from playwright.sync_api import sync_playwright
+
+    process, url = start_server()
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                                 args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url)
+            page.locator("#message textarea").wait_for(timeout=60000)
+            for label, length, steps, block in RUNS:
+                if length is not None:
+                    set_slider(page, "block-length", block)
+                    set_slider(page, "gen-length", length)
+                    set_slider(page, "steps", steps)
+                    time.sleep(1.0)  # let the settings check settle
+                browser_run(page)  # warm-up: loads the model in the server, compiles nothing
+                times, frames = [], []
+                for _ in range(args.repeats):
+                    seconds, drawn = browser_run(page)
+                    times.append(seconds)
+                    frames.append(drawn)
+                    print(f"{label}: {seconds:.2f} s in the browser, {drawn} grid updates", flush=True)
+                r = raw[label]
+                rows.append(dict(run=label, length=r["length"], steps=r["steps"], block=r["block"],
+                                 raw_best=min(r["times"]), raw_median=statistics.median(r["times"]),
+                                 browser_best=min(times), browser_median=statistics.median(times),
+                                 grid_updates=statistics.median(frames)))
+            browser.close()
+    finally:
+        process.kill()
+
+    print(f"\nmodel {model} · Chromium on this machine ({os.cpu_count()} cores) · best of {args.repeats}")
+    print("| run | raw sampler (s) | in the browser, Send → done (s) | ratio | median ratio | grid updates |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        row["ratio"] = row["browser_best"] / row["raw_best"]
+        row["median_ratio"] = row["browser_median"] / row["raw_median"]
+        print(f"| {row['run']} ({row['length']}/{row['steps']}/{row['block']}) | {row['raw_best']:.2f} | "
+              f"{row['browser_best']:.2f} | {row['ratio']:.2f} | {row['median_ratio']:.2f} | "
+              f"{row['grid_updates']:.0f} |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(dict(model=model, cores=os.cpu_count(), repeats=args.repeats, rows=rows),
+                                        indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

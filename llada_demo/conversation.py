@@ -1,0 +1,136 @@
+"""The chat's conversation: what the person sees, what the model reads, and fitting it into the context.
+
+The chat history travels through the browser (and API callers) as display messages. A display answer
+may carry notes meant for the person only (stopped, failed, empty answer): they follow the answer's text
+after NOTE_SEPARATOR, an invisible marker, so `model_messages` can always take them off again. Mask
+glyphs of a stopped answer are display-only too: the model reads a stopped answer up to its first gap.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import torch
+
+from .errors import SettingsError
+from .models.tokenizer import chat_prompt_ids
+from .sampling import SamplingSettings, nearest_valid
+from .viz.state import MASK_GLYPH
+
+# "\n\n" then U+2063 (invisible separator): never typed by people nor written by the models here.
+NOTE_SEPARATOR = "\n\n\u2063"
+FAILED_MARK = "⚠️"  # a note that starts with this means the turn produced no answer: leave it out
+STREAMING_PLACEHOLDER = "…"  # the bubble before the first token is committed
+# A history message longer than this is left out without tokenizing it (it could not fit any context
+# the app offers, and tokenizing megabytes would stall the run before it starts).
+MAX_HISTORY_MESSAGE_CHARS = 40_000
+
+
+def display_answer(text: str, note: str = "") -> str:
+    """An assistant bubble: the answer's text, then (for the person only) a note."""
+    return text + (NOTE_SEPARATOR + note if note else "")
+
+
+def answer_for_model(content: str) -> str:
+    """What the model reads of an earlier answer: notes off, and a stopped answer only up to its first gap."""
+    text = content.split(NOTE_SEPARATOR, 1)[0]
+    if text.strip() == STREAMING_PLACEHOLDER:
+        return ""
+    return text.split(MASK_GLYPH, 1)[0].rstrip()
+
+
+def _content(message) -> str:
+    content = message.get("content", "") if isinstance(message, dict) else ""
+    if isinstance(content, list):  # Gradio may hand content back as parts
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
+
+
+def model_messages(history) -> list[dict]:
+    """Chatbot messages (HTML-escaped for display) as the clean {"role", "content"} turns the model reads.
+
+    Notes and mask glyphs are taken off answers; an exchange whose answer failed is left out whole, so
+    a failure never becomes part of the conversation.
+    """
+    messages: list[dict] = []
+    for message in history or []:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role not in ("user", "assistant"):
+            continue
+        content = html.unescape(_content(message))
+        if role == "assistant":
+            note = content.split(NOTE_SEPARATOR, 1)[1] if NOTE_SEPARATOR in content else ""
+            if note.startswith(FAILED_MARK) and not answer_for_model(content):
+                if messages and messages[-1]["role"] == "user":
+                    messages.pop()
+                continue
+            content = answer_for_model(content)
+        messages.append({"role": role, "content": content})
+    return messages
+
+
+def context_limit(model) -> int | None:
+    """The longest prompt + answer the model takes (LLaDA's max_sequence_length, else its position limit)."""
+    config = model.config
+    return getattr(config, "max_sequence_length", None) or getattr(config, "max_position_embeddings", None)
+
+
+@dataclass(frozen=True)
+class FittedPrompt:
+    """The prompt ids the run will use and how many earlier exchanges were left out to fit the context."""
+
+    ids: torch.LongTensor
+    left_out: int
+    limit: int | None
+
+    def notice(self) -> str:
+        if not self.left_out:
+            return ""
+        turns = "turn" if self.left_out == 1 else "turns"
+        return f"ℹ️ {self.left_out} earlier {turns} left out to fit the {self.limit}-token context."
+
+
+def _exchanges(messages: list[dict]) -> list[list[dict]]:
+    """Earlier messages grouped as exchanges (a user turn and the answers after it), oldest first."""
+    groups: list[list[dict]] = []
+    for message in messages:
+        if message["role"] == "user" or not groups:
+            groups.append([message])
+        else:
+            groups[-1].append(message)
+    return groups
+
+
+def fit_context(tokenizer, messages: list[dict], settings: SamplingSettings, limit: int | None,
+                answer_step: int = 8) -> FittedPrompt:
+    """Prompt ids for `messages` (the newest last) that leave room for the answer of `settings`.
+
+    The oldest exchanges are left out until the rest fits. Only when the newest message alone cannot
+    fit is it refused, before any run, with the nearest settings whose answer fits (a length that is a
+    multiple of `answer_step`, the answer slider's step).
+    """
+    gen_length = settings.gen_length
+    newest, earlier = messages[-1:], _exchanges(messages[:-1])
+    ids = chat_prompt_ids(tokenizer, newest)
+    if limit is not None and ids.shape[1] + gen_length > limit:
+        room = limit - ids.shape[1]
+        fitting = room // answer_step * answer_step
+        if fitting < answer_step:
+            raise SettingsError(
+                f"The message alone takes {ids.shape[1]} tokens of the model's {limit}-token context, which "
+                f"leaves no room for an answer: shorten the message.")
+        raise SettingsError(
+            f"The message takes {ids.shape[1]} tokens; with an answer of {gen_length} it exceeds the model's "
+            f"{limit}-token context: set the answer length to {fitting} or less, or shorten the message.",
+            suggestion=nearest_valid(settings, gen_length=fitting))
+    kept: list[list[dict]] = []
+    for exchange in reversed(earlier):  # newest first: stop at the first exchange that no longer fits
+        if any(len(m["content"]) > MAX_HISTORY_MESSAGE_CHARS for m in exchange):
+            break
+        candidate = chat_prompt_ids(tokenizer, [m for e in [exchange, *kept] for m in e] + newest)
+        if limit is not None and candidate.shape[1] + gen_length > limit:
+            break
+        kept.insert(0, exchange)
+        ids = candidate
+    return FittedPrompt(ids=ids, left_out=len(earlier) - len(kept), limit=limit)

@@ -1,0 +1,156 @@
+"""The chat tab: chat with a diffusion model and watch every denoising step (grid, plots, replay)."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..deploy.manifest import limits
+from ..models.registry import REGISTRY
+from ..startup import can_offer, detect
+from ..sampling import CACHE_MODES, STRATEGIES
+from ..viz.stats import render_stats
+from . import handlers
+
+EXAMPLES = [
+    "Write a story about a cat and a ball.",
+    "Write a story that uses the words: boat, rain, happy.",
+    "Continue this story: Lily found a small key in the garden.",
+    "Write a story that ends with: And they all went home together.",
+]
+
+from gradio.events import Dependency
+
+class Slider(gr.Slider):
+    """A slider whose typed-in value reaches the handler even when out of range, so the app answers with its
+    own message (what to change, the nearest valid settings) instead of Gradio's bare "Error"."""
+
+    def get_block_name(self) -> str:
+        return "slider"
+
+    def preprocess(self, payload):
+        try:
+            return round(float(payload), 10)
+        except (TypeError, ValueError):
+            return payload
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def model_examples(model_name: str):
+    """The example prompts that suit a model (story requests for the embedded one)."""
+    spec = REGISTRY.get(model_name)
+    return gr.Dataset(samples=[[text] for text in (spec.examples if spec and spec.examples else EXAMPLES)])
+
+
+def chat_defaults() -> dict:
+    """The chat's starting settings on this machine."""
+    return dict(gen_length=128, steps=128, block_length=32)
+
+
+def diffusion_models() -> list[tuple[str, str]]:
+    """(label, name) of the diffusion models this machine can run now; untrained ones say so."""
+    hub = detect().hub
+    return [(s.name if s.trained else f"{s.name} (UNTRAINED: random weights)", s.name)
+            for s in REGISTRY.values() if s.kind == "diffusion" and can_offer(s.name, hub)]
+
+
+def build_chat_tab(demo: gr.Blocks) -> None:
+    """Lay out the chat tab inside the current Blocks/Tab context and wire its events."""
+    startup = detect()
+    default_model = startup.default_model
+    top = limits()
+    defaults = chat_defaults()
+    trace_state = gr.State(None)
+    untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
+
+    # Laid out for a 1280×720 screen: the chat, Send/Stop and the notice on the left, the grid on the
+    # right, all visible without scrolling; the settings follow below the fold on the left.
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=320):
+            chatbot = gr.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
+                                 elem_id="chatbot")
+            message = gr.Textbox(label="Message", placeholder=f"Ask for a story… (Enter sends)", lines=1,
+                                 max_lines=6, elem_id="message", show_label=False)
+            with gr.Row(elem_id="chat-buttons"):
+                send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
+                stop = gr.Button("Stop", variant="stop", elem_id="stop", min_width=60)
+                clear = gr.Button("Clear", elem_id="clear", min_width=60)
+            notice = gr.Markdown("", elem_id="notice")
+            examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
+                                   cache_examples=False, label="Example prompts (they suit the model in use)")
+            with gr.Accordion("Model and sampling settings", open=True):
+                model = gr.Dropdown(diffusion_models(), value=default_model, label="Model",
+                                    info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
+                model_status = gr.Markdown(
+                    f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
+                    elem_id="model-status")
+                gen_length = Slider(8, top["max_gen_length"], value=defaults["gen_length"], step=8,
+                                    label="Answer length (tokens)", elem_id="gen-length")
+                steps = Slider(1, top["max_steps"], value=defaults["steps"], step=1, label="Steps (forward passes)",
+                               elem_id="steps")
+                block_length = Slider(1, top["max_gen_length"], value=defaults["block_length"], step=1,
+                                      label="Block length",
+                                      info="Smaller blocks = more left-to-right (semi-autoregressive).",
+                                      elem_id="block-length")
+                strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
+                                       value="low_confidence", label="Remasking strategy")
+                threshold = Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
+                cache = gr.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()], value="none",
+                                    label="KV cache (speed vs exactness)", elem_id="cache")
+                temperature = Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+                cfg_scale = Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
+                seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
+                nearest = gr.Button("Use nearest valid settings", size="sm")
+
+        with gr.Column(scale=3, min_width=420):
+            stats = gr.HTML(render_stats(None), elem_id="stats")
+            grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas")
+            with gr.Row():
+                color_by = gr.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
+                playback = gr.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
+            with gr.Row():
+                scrubber = gr.Slider(0, 1, value=0, step=1, label="Replay: step", interactive=True,
+                                     elem_id="scrubber", scale=4)
+                play = gr.Button("▶ Play", elem_id="play", scale=1)
+            with gr.Row():
+                export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
+                export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
+                export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
+            download = gr.File(label="Download", interactive=False, elem_id="download", height=80)
+            with gr.Tabs():
+                with gr.Tab("Confidence heatmap"):
+                    heatmap = gr.Plot(elem_id="heatmap", show_label=False)
+                with gr.Tab("Decoding order"):
+                    order = gr.Plot(elem_id="order-map", show_label=False)
+                with gr.Tab("Per-step curves"):
+                    curves = gr.Plot(elem_id="curves", show_label=False)
+
+    controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed, cache]
+    chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
+    chat_inputs = [message, chatbot, model, *controls, color_by]
+    send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
+                            concurrency_id="sampler")
+    submit_event = message.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
+                                  concurrency_id="sampler")
+    play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
+    # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
+    stop.click(handlers.stop, None, chat_outputs, cancels=[send_event, submit_event, play_event], api_name="stop")
+    clear.click(handlers.clear, None, [chatbot, message, stats, grid, heatmap, order, curves, scrubber,
+                                       trace_state, notice, download], api_name="clear")
+    scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
+                   trigger_mode="always_last")
+    color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False)
+    export_trace.click(handlers.export_trace, trace_state, download, api_name="export_trace")
+    export_html.click(handlers.export_html, trace_state, download, api_name="export_html")
+    export_gif.click(handlers.export_gif, trace_state, download, api_name="export_gif")
+    for index, control in enumerate((gen_length, steps, block_length, strategy, cache)):
+        control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
+                       api_name="check_settings" if index == 0 else False)
+    gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
+          api_name="nearest_settings")
+    model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
+        model_examples, model, examples.dataset, api_name=False)
+    demo.load(handlers.check_settings, controls, notice, api_name=False)

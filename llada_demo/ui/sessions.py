@@ -1,0 +1,145 @@
+"""One background run per browser session and tab, and the pace at which its frames reach the page."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+import torch
+
+from ..deploy.manifest import limits
+from .runner import BackgroundRun
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Seconds between updates of each kind while a run streams (the last frame always has everything).
+
+    grid: the token grid and stats; chat: the chat bubble's text; plots: the Plotly figures, or None
+    for "only at the end". Every update costs this process CPU to build and the browser CPU to draw;
+    on a small CPU machine both compete with the sampler itself (measured by benchmarks.browser_overhead).
+    """
+
+    grid: float = 0.05
+    chat: float = 0.25
+    plots: float | None = 1.0
+
+
+def default_pace() -> Pace:
+    """Fewer, lighter updates on a small CPU machine, where the browser may share the cores with the sampler.
+
+    Measured on 2 cores with Chromium on the same machine (benchmarks.browser_overhead, 128 tokens / 128
+    steps): grid frames every 0.05 s with plots every 0.75 s made the whole run 4.0× the raw sampler;
+    every 0.2 s with plots only at the end, 1.6×. LLADA_PACE="grid,chat,plots" (seconds, "none" = at the
+    end) overrides it, for measuring.
+    """
+    override = os.environ.get("LLADA_PACE")
+    if override:
+        grid, chat, plots = (None if v.strip() == "none" else float(v) for v in override.split(","))
+        return Pace(grid=grid, chat=chat, plots=plots)
+    if torch.cuda.is_available() or (os.cpu_count() or 1) > 4:
+        return Pace(grid=0.05, chat=0.25, plots=1.0)
+    return Pace(grid=0.25, chat=1.0, plots=None)
+
+
+PACE = default_pace()
+
+
+@dataclass(frozen=True)
+class Due:
+    """Which slow outputs a frame should refresh besides the grid."""
+
+    chat: bool
+    plots: bool
+    first: bool
+
+
+def paced(run: BackgroundRun, pace: Pace | None = None) -> Iterator[tuple[object, Due]]:
+    """(latest item, what is due) while the run goes on, at most once per `pace.grid` seconds.
+
+    Only new items are yielded: a frame that would repeat the last one is never sent.
+    """
+    pace = pace or PACE
+    last_chat = last_plot = -1e9
+    first, seen = True, None
+    while not run.wait(pace.grid):
+        latest = run.latest
+        progress = _progress(latest)
+        if latest is None or progress == seen:
+            continue
+        seen, now = progress, time.perf_counter()
+        chat = now - last_chat >= pace.chat
+        plots = pace.plots is not None and now - last_plot >= pace.plots
+        last_chat = now if chat else last_chat
+        last_plot = now if plots else last_plot
+        yield latest, Due(chat=chat, plots=plots, first=first)
+        first = False
+
+
+def _progress(latest) -> object:
+    """How far a run's latest item has got (steps recorded), to tell a new frame from a repeat."""
+    if latest is None:
+        return None
+    items = latest if isinstance(latest, (tuple, list)) else (latest,)
+    if not items or not all(hasattr(item, "steps") for item in items):
+        return object()  # not traces (e.g. a sweep's progress): every poll counts as new
+    return tuple(len(item.steps) for item in items)
+
+
+def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
+    """(latest item, whether plots are due, whether it is the first frame), paced as `paced`."""
+    for latest, due in paced(run):
+        yield latest, due.plots, due.first
+
+
+def session_of(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "local"
+
+
+class SessionRuns:
+    """The latest job of each session for one tab, so a new run or Stop touches only that user's job.
+
+    A finished job is kept (until the session starts another) so that Stop, which may arrive after
+    Gradio has already cancelled the streaming handler, can still draw where the job stopped.
+    """
+
+    def __init__(self, sessions: int = 64):
+        self._runs: OrderedDict[str, tuple[BackgroundRun, object]] = OrderedDict()
+        self._sessions = sessions
+        self._lock = threading.Lock()
+
+    def start(self, request, stream, context=None) -> BackgroundRun:
+        """Run `stream` in the background (within the app's time budget), cancelling this session's previous run.
+
+        `context` is whatever Stop needs besides the run to draw it (e.g. the fill-in template).
+        """
+        run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
+        with self._lock:
+            previous = self._runs.pop(session_of(request), None)
+            self._runs[session_of(request)] = (run, context)
+            while len(self._runs) > self._sessions:  # forget the oldest sessions' finished jobs
+                self._runs.popitem(last=False)[1][0].cancel()
+        if previous is not None:
+            previous[0].cancel()
+        return run
+
+    @staticmethod
+    def release(run: BackgroundRun) -> None:
+        """The handler is leaving (done, or cancelled by Gradio: Stop, closed tab): the job must not go on."""
+        run.cancel()
+
+    def stop(self, request, wait: float = 10.0) -> tuple[BackgroundRun | None, object]:
+        """Cancel this session's job after its current forward pass; (the run once stopped, its context)."""
+        with self._lock:
+            run, context = self._runs.get(session_of(request), (None, None))
+        if run is not None:
+            run.cancel()
+            run.wait(wait)
+        return run, context
+
+
