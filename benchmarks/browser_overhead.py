@@ -100,7 +100,8 @@ WATCH = """
     if (/STATUS\\s*running/i.test(text)) running = true;
     if (clicked !== null && running && /STATUS\\s*(done|stopped)/i.test(text)) {
       statsWatch.disconnect(); gridWatch.disconnect();
-      resolve({seconds: (performance.now() - clicked) / 1000, frames});
+      const elapsed = /ELAPSED\\s*([\\d.]+)/i.exec(text);
+      resolve({seconds: (performance.now() - clicked) / 1000, frames, sampler: elapsed ? +elapsed[1] : null});
     }
   });
   statsWatch.observe(stats, {childList: true, subtree: true, characterData: true});
@@ -109,8 +110,9 @@ WATCH = """
 """
 
 
-def browser_run(page, timeout: float = 300.0) -> tuple[float, int]:
-    """(seconds from the click on Send until the stats say done, grid changes drawn), timed in the page."""
+def browser_run(page, timeout: float = 300.0) -> tuple[float, int, float]:
+    """(seconds from the click on Send until the stats say done, grid changes drawn, the sampler's own
+    seconds as the stats report them), timed in the page."""
     page.locator("#clear").click()  # a fresh conversation each time: the same prompt as the raw sampler's
     page.wait_for_function("() => document.querySelector('#stats').innerText.includes('No run yet')", timeout=30000)
     page.locator("#message textarea").fill(PROMPT)
@@ -124,20 +126,22 @@ def browser_run(page, timeout: float = 300.0) -> tuple[float, int]:
         page.screenshot(path="browser-overhead-failure.png", full_page=True)
         raise RuntimeError("the run did not end in the page: " + page.locator("#notice").inner_text()[:300])
     result = page.evaluate("() => window.__runResult")
-    return float(result["seconds"]), int(result["frames"])
+    return float(result["seconds"]), int(result["frames"]), float(result["sampler"] or "nan")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--only", choices=["defaults", "128"], help="time only one of the two runs")
     args = parser.parse_args(argv)
 
     from chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
     from llada_demo.models.registry import default_model_name
 
     model = default_model_name()
-    raw = {label: raw_sampler(model, (length, steps, block), args.repeats) for label, length, steps, block in RUNS}
+    runs = [r for r in RUNS if args.only is None or (args.only == "defaults") == (r[1] is None)]
+    raw = {label: raw_sampler(model, (length, steps, block), args.repeats) for label, length, steps, block in runs}
     print("raw sampler:", {k: [round(t, 2) for t in v["times"]] for k, v in raw.items()}, flush=True)
 
     from playwright.sync_api import sync_playwright
@@ -151,37 +155,41 @@ def main(argv=None) -> int:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(url)
             page.locator("#message textarea").wait_for(timeout=60000)
-            for label, length, steps, block in RUNS:
+            for label, length, steps, block in runs:
                 if length is not None:
                     set_slider(page, "block-length", block)
                     set_slider(page, "gen-length", length)
                     set_slider(page, "steps", steps)
                     time.sleep(1.0)  # let the settings check settle
                 browser_run(page)  # warm-up: loads the model in the server, compiles nothing
-                times, frames = [], []
+                times, frames, inside = [], [], []
                 for _ in range(args.repeats):
-                    seconds, drawn = browser_run(page)
+                    seconds, drawn, sampler = browser_run(page)
                     times.append(seconds)
                     frames.append(drawn)
-                    print(f"{label}: {seconds:.2f} s in the browser, {drawn} grid updates", flush=True)
+                    inside.append(sampler)
+                    print(f"{label}: {seconds:.2f} s in the browser (sampler in the app {sampler:.2f} s), "
+                          f"{drawn} grid updates", flush=True)
                 r = raw[label]
                 rows.append(dict(run=label, length=r["length"], steps=r["steps"], block=r["block"],
                                  raw_best=min(r["times"]), raw_median=statistics.median(r["times"]),
                                  browser_best=min(times), browser_median=statistics.median(times),
-                                 grid_updates=statistics.median(frames)))
+                                 grid_updates=statistics.median(frames),
+                                 sampler_in_app_best=min(inside)))
             browser.close()
     finally:
         process.kill()
 
     print(f"\nmodel {model} · Chromium on this machine ({os.cpu_count()} cores) · best of {args.repeats}")
-    print("| run | raw sampler (s) | in the browser, Send → done (s) | ratio | median ratio | grid updates |")
-    print("|---|---|---|---|---|---|")
+    print("| run | raw sampler (s) | in the browser, Send → done (s) | ratio | median ratio | "
+          "sampler's own time in the app (s) | grid updates |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
         row["ratio"] = row["browser_best"] / row["raw_best"]
         row["median_ratio"] = row["browser_median"] / row["raw_median"]
         print(f"| {row['run']} ({row['length']}/{row['steps']}/{row['block']}) | {row['raw_best']:.2f} | "
               f"{row['browser_best']:.2f} | {row['ratio']:.2f} | {row['median_ratio']:.2f} | "
-              f"{row['grid_updates']:.0f} |")
+              f"{row['sampler_in_app_best']:.2f} | {row['grid_updates']:.0f} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(dict(model=model, cores=os.cpu_count(), repeats=args.repeats, rows=rows),

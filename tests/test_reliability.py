@@ -35,7 +35,8 @@ def test_bad_messages_get_a_clear_message(message, words):
 
 @pytest.mark.parametrize("settings,words", [
     (dict(gen_length="ten"), "must be a number"), (dict(steps=-3), "between"),
-    (dict(strategy="greedy-ish"), "Unknown strategy"), (dict(gen_length=4000, steps=4000, block_length=4000), "context"),
+    (dict(strategy="greedy-ish"), "Unknown strategy"), (dict(gen_length=512, steps=512, block_length=512, model="embedded-llada"), "context"),
+    (dict(gen_length=4000, steps=4000, block_length=4000), "limit of 512"),
     (dict(model="GPT-9"), "Unknown model"), (dict(temperature=float("inf")), "Temperature"),
 ])
 def test_bad_settings_sent_straight_to_the_handler(settings, words):
@@ -71,7 +72,12 @@ def test_out_of_memory_ends_the_run_with_a_message_and_the_next_run_works(monkey
 
 
 def test_a_run_over_its_time_budget_stops_with_a_message(monkeypatch):
-    monkeypatch.setattr(handlers, "limits", lambda: {"run_seconds": 0.05})
+    from llada_demo.deploy.manifest import limits
+    from llada_demo.ui import notices, sessions
+
+    short = dict(limits(), run_seconds=0.05)
+    for module in (sessions, notices):
+        monkeypatch.setattr(module, "limits", lambda: short)
     last = run_chat("Hello", gen_length=448, steps=448, block_length=448)
     assert "time budget" in last[NOTICE]
     assert isinstance(last[2], str) and 0 < last[2].count('<div class="cell masked') < 448  # stopped midway

@@ -223,9 +223,11 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             yield chat_frame(**changes)
     finally:
         SessionRuns.release(run)  # also reached when Gradio cancels this generator (Stop, closed tab)
-    yield final_frame(run, turn)
+    final = final_frame(run, turn)
+    yield final  # the answer is done: stats, grid, chat, replay (the figures follow)
     turn.delivered = True
-    yield figures_frame(run)
+    # The last frame holds everything (what an API caller's result is); unchanged outputs cost no bytes.
+    yield merge_frames(final, figures_frame(run))
 
 
 def stop(request: gr.Request = None) -> tuple:

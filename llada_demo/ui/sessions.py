@@ -34,9 +34,10 @@ def default_pace() -> Pace:
     """Fewer, lighter updates on a small CPU machine, where the browser may share the cores with the sampler.
 
     Measured on 2 cores with Chromium on the same machine (benchmarks.browser_overhead, 128 tokens / 128
-    steps): grid frames every 0.05 s with plots every 0.75 s made the whole run 4.0× the raw sampler;
-    every 0.2 s with plots only at the end, 1.6×. LLADA_PACE="grid,chat,plots" (seconds, "none" = at the
-    end) overrides it, for measuring.
+    steps, best of 3): grid frames every 0.05 s with plots every 0.75 s made the run 4.0× the raw sampler;
+    with plots only at the end, grid frames every 0.25 s 1.31×, every 0.4 s 1.34×, every 0.5 s 1.20× (runs
+    vary by ±0.15 here). The streamed frames slow the sampler itself: the browser and this process take
+    CPU it would use. LLADA_PACE="grid,chat,plots" (seconds, "none" = at the end) overrides it.
     """
     override = os.environ.get("LLADA_PACE")
     if override:
@@ -44,7 +45,7 @@ def default_pace() -> Pace:
         return Pace(grid=grid, chat=chat, plots=plots)
     if torch.cuda.is_available() or (os.cpu_count() or 1) > 4:
         return Pace(grid=0.05, chat=0.25, plots=1.0)
-    return Pace(grid=0.25, chat=1.0, plots=None)
+    return Pace(grid=0.4, chat=1.0, plots=None)
 
 
 PACE = default_pace()
@@ -91,9 +92,14 @@ def _progress(latest) -> object:
     return tuple(len(item.steps) for item in items)
 
 
+# The teaching tabs keep their measured-for-races pace (both panels must show partial states even when
+# one model finishes in half a second); only the chat adapts to the machine.
+MODES_PACE = Pace(grid=0.05, chat=0.25, plots=0.75)
+
+
 def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
-    """(latest item, whether plots are due, whether it is the first frame), paced as `paced`."""
-    for latest, due in paced(run):
+    """(latest item, whether plots are due, whether it is the first frame), paced for the teaching tabs."""
+    for latest, due in paced(run, MODES_PACE):
         yield latest, due.plots, due.first
 
 
