@@ -18,9 +18,8 @@ from .models.tokenizer import chat_prompt_ids
 from .sampling import SamplingSettings, nearest_valid
 from .viz.state import MASK_GLYPH
 
-# "\n\n" then U+2063 (invisible separator): never typed by people nor written by the models here.
-NOTE_SEPARATOR = "\n\n\u2063"
-FAILED_MARK = "⚠️"  # a note that starts with this means the turn produced no answer: leave it out
+# U+2063 (invisible separator) starts a note: never typed by people nor written by the models here.
+NOTE_SEPARATOR = "\u2063"
 STREAMING_PLACEHOLDER = "…"  # the bubble before the first token is committed
 # A history message longer than this is left out without tokenizing it (it could not fit any context
 # the app offers, and tokenizing megabytes would stall the run before it starts).
@@ -29,12 +28,14 @@ MAX_HISTORY_MESSAGE_CHARS = 40_000
 
 def display_answer(text: str, note: str = "") -> str:
     """An assistant bubble: the answer's text, then (for the person only) a note."""
-    return text + (NOTE_SEPARATOR + note if note else "")
+    if not note:
+        return text
+    return (text + "\n\n" if text else "") + NOTE_SEPARATOR + note
 
 
 def answer_for_model(content: str) -> str:
     """What the model reads of an earlier answer: notes off, and a stopped answer only up to its first gap."""
-    text = content.split(NOTE_SEPARATOR, 1)[0]
+    text = content.split(NOTE_SEPARATOR, 1)[0].rstrip()
     if text.strip() == STREAMING_PLACEHOLDER:
         return ""
     return text.split(MASK_GLYPH, 1)[0].rstrip()
@@ -50,8 +51,9 @@ def _content(message) -> str:
 def model_messages(history) -> list[dict]:
     """Chatbot messages (HTML-escaped for display) as the clean {"role", "content"} turns the model reads.
 
-    Notes and mask glyphs are taken off answers; an exchange whose answer failed is left out whole, so
-    a failure never becomes part of the conversation.
+    Notes and mask glyphs are taken off answers. An exchange whose answer has no text (the run failed,
+    was stopped before its first token, or the model ended at once) is left out whole: the model never
+    reads a failure, and an unanswered question is asked afresh.
     """
     messages: list[dict] = []
     for message in history or []:
@@ -60,12 +62,11 @@ def model_messages(history) -> list[dict]:
             continue
         content = html.unescape(_content(message))
         if role == "assistant":
-            note = content.split(NOTE_SEPARATOR, 1)[1] if NOTE_SEPARATOR in content else ""
-            if note.startswith(FAILED_MARK) and not answer_for_model(content):
+            content = answer_for_model(content)
+            if not content.strip():
                 if messages and messages[-1]["role"] == "user":
                     messages.pop()
                 continue
-            content = answer_for_model(content)
         messages.append({"role": role, "content": content})
     return messages
 

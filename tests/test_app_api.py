@@ -94,19 +94,73 @@ def test_bad_settings_come_back_as_a_message(client):
     assert (length, steps, block) == (60, 60, 30) and message.startswith("✓")
 
 
-def test_stop_cancels_only_the_running_generation(client):
-    job = client.submit(*chat_args("Write a long story.", gen_length=448, steps=448, block_length=448),
-                        api_name="/chat")
+def start_long_run(client, message="Write a long story."):
+    job = client.submit(*chat_args(message, gen_length=448, steps=448, block_length=448), api_name="/chat")
     deadline = time.time() + 60
-    while time.time() < deadline and len(job.outputs()) < 2:
+    while time.time() < deadline and not any(masks_in(o[GRID]) < 448 for o in job.outputs()
+                                             if isinstance(o[GRID], str) and "llada-view" in o[GRID]):
         time.sleep(0.05)
+    return job
+
+
+def test_stop_ends_the_turn_cleanly_and_the_conversation_goes_on(client):
+    from pathlib import Path
+
+    from llada_demo.trace import Trace
+
+    job = start_long_run(client)
     started = time.time()
-    client.predict(api_name="/stop")
-    job.result(timeout=30)
-    final = job.outputs()[-1]
+    stopped = client.predict(api_name="/stop")
     assert time.time() - started < 10
-    assert "Stopped" in final[NOTICE]
-    assert masks_in(final[GRID]) > 0, "a stopped run leaves masks"
+    job.result(timeout=30)
+    assert "stopped" in stopped[STATS] and "Stopped" in stopped[NOTICE]
+    assert 0 < masks_in(stopped[GRID]) < 448, "the grid stays at the last step"
+    bubble = answer_of(stopped[CHATBOT])
+    assert "Stopped at step" in bubble
+    steps = int(re.search(r"Stopped at step (\d+) of 448", bubble).group(1))
+    scrubber = stopped[7]
+    assert (scrubber.get("maximum"), scrubber.get("value")) == (steps, steps), "replay covers the stopped run"
+
+    served = Trace.from_json(Path(client.predict(api_name="/export_trace")).read_text(encoding="utf-8"))
+    assert not served.finished and served.stop_reason == "stopped" and len(served.steps) == steps
+    assert f"STOPPED AT STEP {steps} OF 448" in Path(client.predict(api_name="/export_html")).read_text("utf-8")
+    assert client.predict(api_name="/export_gif").endswith(".gif")
+
+    # The next message, at full length, runs at once with the stopped turn in its history.
+    follow = client.predict(*chat_args("Now tell a story about a bird.", gen_length=256, steps=256,
+                                       history=stopped[CHATBOT]), api_name="/chat")
+    assert "⚠️" not in follow[NOTICE] and masks_in(follow[GRID]) == 0 and "done" in follow[STATS]
+    assert len(follow[CHATBOT]) == 4
+
+
+def test_stop_when_nothing_runs_changes_nothing(client):
+    result = client.predict(api_name="/stop")
+    assert result[NOTICE] in ("", None) or "Stopped" not in result[NOTICE]
+
+
+def test_a_conversation_longer_than_the_context_leaves_out_old_turns(client):
+    history = []
+    for i in range(10):
+        history += [{"role": "user", "content": [{"type": "text", "text": f"Write a story about cat number {i}."}]},
+                    {"role": "assistant", "content": [{"type": "text",
+                                                       "text": "Once upon a time there was a cat who liked milk. " * 5}]}]
+    final = client.predict(*chat_args("Write a story about a dog.", gen_length=128, steps=128, history=history),
+                           api_name="/chat")
+    assert re.search(r"\d+ earlier turns left out to fit the 512-token context", final[NOTICE])
+    assert masks_in(final[GRID]) == 0 and len(final[CHATBOT]) == 22, "the page keeps every turn"
+    too_long = client.predict(*chat_args("The cat sat on the mat. " * 60, gen_length=256, steps=256),
+                              api_name="/chat")
+    assert "set the answer length to" in too_long[NOTICE] and "Nearest valid" in too_long[NOTICE]
+
+
+def test_an_empty_answer_is_explained(client):
+    final = client.predict(*chat_args("Hi", gen_length=64, steps=64), api_name="/chat")
+    bubble = answer_of(final[CHATBOT])
+    trace_text = bubble.split("\u2063")[0]
+    if trace_text.strip():
+        pytest.skip("the model answered 'Hi' with text on this machine")
+    assert "ended its answer at once" in bubble and "Write a story about" in bubble
+    assert "ended its answer at once" in final[NOTICE]
 
 
 def test_replay_after_a_run_shows_any_step(client):
