@@ -116,7 +116,9 @@ def fit_context(tokenizer, messages: list[dict], settings: SamplingSettings, lim
     ids = chat_prompt_ids(tokenizer, newest)
     if limit is not None and ids.shape[1] + gen_length > limit:
         room = limit - ids.shape[1]
-        fitting = room // answer_step * answer_step
+        # Keep the block length where it can stay (a multiple of it), else the slider's step.
+        unit = settings.block_length if settings.block_length <= room and settings.num_blocks > 1 else answer_step
+        fitting = room // unit * unit
         if fitting < answer_step:
             raise SettingsError(
                 f"The message alone takes {ids.shape[1]} tokens of the model's {limit}-token context, which "
