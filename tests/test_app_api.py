@@ -133,9 +133,17 @@ def test_stop_ends_the_turn_cleanly_and_the_conversation_goes_on(client):
     assert len(follow[CHATBOT]) == 4
 
 
-def test_stop_when_nothing_runs_changes_nothing(client):
+def test_stop_after_a_finished_run_changes_nothing(client):
+    from pathlib import Path
+
+    from llada_demo.trace import Trace
+
+    done = client.predict(*chat_args("Write a story about a hen.", gen_length=32, steps=32), api_name="/chat")
+    assert "done" in done[STATS]
     result = client.predict(api_name="/stop")
-    assert result[NOTICE] in ("", None) or "Stopped" not in result[NOTICE]
+    assert not any(isinstance(value, str) and "stopped" in value.lower() for value in result)
+    served = Trace.from_json(Path(client.predict(api_name="/export_trace")).read_text(encoding="utf-8"))
+    assert served.finished and served.stop_reason == "" and len(served.steps) == 32
 
 
 def test_a_conversation_longer_than_the_context_leaves_out_old_turns(client):
