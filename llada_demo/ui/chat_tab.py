@@ -10,6 +10,7 @@ from ..startup import can_offer, detect
 from ..sampling import CACHE_MODES, STRATEGIES
 from ..viz.stats import render_stats
 from . import handlers
+from .lenient_slider import Slider
 
 EXAMPLES = [
     "Write a story about a cat and a ball.",
@@ -17,20 +18,6 @@ EXAMPLES = [
     "Continue this story: Lily found a small key in the garden.",
     "Write a story that ends with: And they all went home together.",
 ]
-
-
-class Slider(gr.Slider):
-    """A slider whose typed-in value reaches the handler even when out of range, so the app answers with its
-    own message (what to change, the nearest valid settings) instead of Gradio's bare "Error"."""
-
-    def get_block_name(self) -> str:
-        return "slider"
-
-    def preprocess(self, payload):
-        try:
-            return round(float(payload), 10)
-        except (TypeError, ValueError):
-            return payload  # the settings check says what is wrong with it
 
 
 def model_examples(model_name: str):
@@ -69,7 +56,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
         with gr.Column(scale=2, min_width=320):
             chatbot = gr.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
                                  elem_id="chatbot")
-            message = gr.Textbox(label="Message", placeholder=f"Ask for a story… (Enter sends)", lines=1,
+            message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
                                  max_lines=6, elem_id="message", show_label=False)
             with gr.Row(elem_id="chat-buttons"):
                 send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
