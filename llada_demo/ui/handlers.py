@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
-import torch
 
 from ..conversation import STREAMING_PLACEHOLDER, context_limit, display_answer, fit_context, model_messages
 from ..deploy.manifest import limits
@@ -53,7 +52,8 @@ def settings_from_controls(gen_length, steps, block_length, strategy, threshold,
                               ("steps", "Steps", top["max_steps"])):
         number = _number(values[name])
         if number is not None and number > most:
-            clamped = {key: min(_number(values[key]) or most, most) for key in ("gen_length", "steps")}
+            clamped = {key: most if _number(values[key]) is None else min(_number(values[key]), most)
+                       for key in ("gen_length", "steps")}
             raise SettingsError(f"{label} {number:g} is above this app's limit of {most}: choose {most} or less.",
                                 suggestion=nearest_valid(values, **clamped))
     return SamplingSettings.from_dict(values)
