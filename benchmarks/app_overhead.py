@@ -8,31 +8,9 @@ python -m benchmarks.app_overhead [--model NAME] [--length 128 --steps 128 --blo
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = """
-import sys, time
-sys.path[:0] = [{root!r}, {tests!r}]
-from server import start_app
-demo, url = start_app()
-print(url, flush=True)
-while True:
-    time.sleep(3600)
-"""
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False")
-    code = SERVER.format(root=str(ROOT), tests=str(ROOT / "tests"))
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=env)
-    url = process.stdout.readline().strip()
-    return process, url
+from benchmarks.app_process import start_server
 
 
 def main(argv=None) -> int:

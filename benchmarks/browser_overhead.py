@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from benchmarks.app_process import env, start_server  # noqa: E402
+
 PROMPT = "Write a story about a cat and a ball."
 # (label, answer length, steps, block length); None = the page's defaults, untouched.
 RUNS = [("app defaults", None, None, None), ("128 tokens, 128 steps, block 32", 128, 128, 32)]
@@ -52,31 +54,10 @@ for _ in range({repeats}):
 print(json.dumps(dict(times=times, length=length, steps=steps, block=block)))
 """
 
-SERVER = """
-import sys, time
-sys.path[:0] = [{root!r}, {tests!r}]
-from server import start_app
-demo, url = start_app()
-print(url, flush=True)
-while True:
-    time.sleep(3600)
-"""
-
-def env() -> dict:
-    return dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-
-
 def raw_sampler(model: str, shape, repeats: int) -> dict:
     code = RAW.format(root=str(ROOT), model=model, shape=shape, prompt=PROMPT, repeats=repeats)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env(), check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    code = SERVER.format(root=str(ROOT), tests=str(ROOT / "tests"))
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=env())
-    return process, process.stdout.readline().strip()
 
 
 def set_slider(page, elem_id: str, value: int) -> None:
