@@ -1,10 +1,11 @@
 """What a person waits for: Send → "done" in Chromium against the raw sampler, same settings, same machine.
 
-Three processes, as in real use: the app (`python app.py`'s build, its own process), Debian's Chromium
-driven by Playwright (on the same cores), and, before either starts, a fresh Python process that times
-the raw sampler (`generate()`, best of N after a warm-up) with the same model and settings. The browser
-time runs from the click on Send until the stats panel says "done"; the page also counts how many grid
-frames it drew. Run:
+Three processes: the app (`python app.py`'s build, its own process), Debian's Chromium driven by
+Playwright (on the same cores), and a fresh Python process that times the raw sampler (`generate()`,
+warmed up) with the same model and settings. Raw and browser runs alternate, one pair per repeat, and
+the ratio is the median of the pairs' ratios: this machine's speed drifts too much between minutes for
+a raw figure taken before the browser starts. The browser time runs from the click on Send until the
+stats panel says "done"; the page also counts how many grid frames it drew. Run:
 
 python -m benchmarks.browser_overhead [--repeats 3] [--json FILE]
 """
@@ -29,6 +30,9 @@ PROMPT = "Write a story about a cat and a ball."
 # (label, answer length, steps, block length); None = the page's defaults, untouched.
 RUNS = [("app defaults", None, None, None), ("128 tokens, 128 steps, block 32", 128, 128, 32)]
 
+# A raw-sampler process that stays up for the whole benchmark: each line on its stdin ("length steps block",
+# or "defaults") runs generate() once with those settings and prints its seconds. Raw and browser runs then
+# alternate, so each ratio compares the same minutes of this machine (its speed drifts by 20 % and more).
 RAW = """
 import json, sys, time
 sys.path.insert(0, {root!r})
@@ -39,25 +43,43 @@ from llada_demo.sampling import SamplingSettings, generate
 from llada_demo.ui.chat_tab import chat_defaults
 worker.run_here()
 loaded = load_model({model!r})
-length, steps, block = {shape!r}
-if length is None:
-    d = chat_defaults()
-    length, steps, block = d["gen_length"], d["steps"], d["block_length"]
-settings = SamplingSettings(gen_length=length, steps=steps, block_length=block, seed=0)
 ids = chat_prompt_ids(loaded.tokenizer, [{{"role": "user", "content": {prompt!r}}}])
-generate(loaded.model, ids, settings)
-times = []
-for _ in range({repeats}):
+print("ready", flush=True)
+warm = set()
+for line in sys.stdin:
+    if line.strip() == "defaults":
+        d = chat_defaults()
+        length, steps, block = d["gen_length"], d["steps"], d["block_length"]
+    else:
+        length, steps, block = map(int, line.split())
+    settings = SamplingSettings(gen_length=length, steps=steps, block_length=block, seed=0)
+    if (length, steps, block) not in warm:
+        generate(loaded.model, ids, settings)
+        warm.add((length, steps, block))
     start = time.perf_counter()
     generate(loaded.model, ids, settings)
-    times.append(time.perf_counter() - start)
-print(json.dumps(dict(times=times, length=length, steps=steps, block=block)))
+    print(json.dumps(dict(seconds=time.perf_counter() - start, length=length, steps=steps, block=block)), flush=True)
 """
 
-def raw_sampler(model: str, shape, repeats: int) -> dict:
-    code = RAW.format(root=str(ROOT), model=model, shape=shape, prompt=PROMPT, repeats=repeats)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env(), check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+
+class RawSampler:
+    """The raw sampler in a fresh process of its own, timed one run at a time."""
+
+    def __init__(self, model: str):
+        code = RAW.format(root=str(ROOT), model=model, prompt=PROMPT)
+        self.process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env())
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the raw-sampler process did not start")
+
+    def time(self, length, steps, block) -> dict:
+        """One timed generate() (warmed up once per shape first); None values = the chat tab's defaults."""
+        self.process.stdin.write("defaults\n" if length is None else f"{length} {steps} {block}\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.kill()
 
 
 def set_slider(page, elem_id: str, value: int) -> None:
@@ -122,11 +144,10 @@ def main(argv=None) -> int:
 
     model = default_model_name()
     runs = [r for r in RUNS if args.only is None or (args.only == "defaults") == (r[1] is None)]
-    raw = {label: raw_sampler(model, (length, steps, block), args.repeats) for label, length, steps, block in runs}
-    print("raw sampler:", {k: [round(t, 2) for t in v["times"]] for k, v in raw.items()}, flush=True)
 
     from playwright.sync_api import sync_playwright
 
+    raw = RawSampler(model)
     process, url = start_server()
     rows = []
     try:
@@ -143,39 +164,53 @@ def main(argv=None) -> int:
                     set_slider(page, "steps", steps)
                     time.sleep(1.0)  # let the settings check settle
                 browser_run(page)  # warm-up: loads the model in the server, compiles nothing
-                times, frames, inside = [], [], []
+                raws, times, frames, inside = [], [], [], []
                 for _ in range(args.repeats):
+                    # One raw run, then one run in the browser: the pair shares the machine's state.
+                    r = raw.time(length, steps, block)
                     seconds, drawn, sampler = browser_run(page)
+                    raws.append(r["seconds"])
                     times.append(seconds)
                     frames.append(drawn)
                     inside.append(sampler)
-                    print(f"{label}: {seconds:.2f} s in the browser (sampler in the app {sampler:.2f} s), "
-                          f"{drawn} grid updates", flush=True)
-                r = raw[label]
+                    print(f"{label}: raw {r['seconds']:.2f} s, {seconds:.2f} s in the browser (sampler in the app "
+                          f"{sampler:.2f} s), {drawn} grid updates, ratio {seconds / r['seconds']:.2f}", flush=True)
+                ratios = [b / a for a, b in zip(raws, times)]
                 rows.append(dict(run=label, length=r["length"], steps=r["steps"], block=r["block"],
-                                 raw_best=min(r["times"]), raw_median=statistics.median(r["times"]),
-                                 browser_best=min(times), browser_median=statistics.median(times),
+                                 raw_times=raws, browser_times=times, sampler_in_app=inside, pair_ratios=ratios,
+                                 raw_median=statistics.median(raws), browser_median=statistics.median(times),
+                                 ratio=statistics.median(ratios), ratio_best_to_best=min(times) / min(raws),
                                  grid_updates=statistics.median(frames),
-                                 sampler_in_app_best=min(inside)))
+                                 sampler_in_app_median=statistics.median(inside)))
             browser.close()
     finally:
         process.kill()
+        raw.close()
 
-    print(f"\nmodel {model} · Chromium on this machine ({os.cpu_count()} cores) · best of {args.repeats}")
-    print("| run | raw sampler (s) | in the browser, Send → done (s) | ratio | median ratio | "
-          "sampler's own time in the app (s) | grid updates |")
+    print(f"\nmodel {model} · Chromium on this machine ({os.cpu_count()} cores) · {args.repeats} pairs, "
+          "each a raw run then a browser run")
+    print("| run | raw sampler, median (s) | in the browser, Send → done, median (s) | ratio (median of pairs) | "
+          "best to best | sampler's own time in the app (s) | grid updates |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
-        row["ratio"] = row["browser_best"] / row["raw_best"]
-        row["median_ratio"] = row["browser_median"] / row["raw_median"]
-        print(f"| {row['run']} ({row['length']}/{row['steps']}/{row['block']}) | {row['raw_best']:.2f} | "
-              f"{row['browser_best']:.2f} | {row['ratio']:.2f} | {row['median_ratio']:.2f} | "
-              f"{row['sampler_in_app_best']:.2f} | {row['grid_updates']:.0f} |")
+        print(f"| {row['run']} ({row['length']}/{row['steps']}/{row['block']}) | {row['raw_median']:.2f} | "
+              f"{row['browser_median']:.2f} | {row['ratio']:.2f} | {row['ratio_best_to_best']:.2f} | "
+              f"{row['sampler_in_app_median']:.2f} | {row['grid_updates']:.0f} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(dict(model=model, cores=os.cpu_count(), repeats=args.repeats, rows=rows),
-                                        indent=2))
+        args.json.write_text(json.dumps(dict(model=model, cores=os.cpu_count(), repeats=args.repeats,
+                                             cpu=_cpu_name(), rows=rows), indent=2))
     return 0
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 if __name__ == "__main__":
