@@ -13,7 +13,7 @@ from viz_fixtures import handmade_trace, parse_grid, synthetic_trace, tiny_run
 
 from llada_demo.trace import Trace
 from llada_demo.viz import animation_gif, animation_html, trace_to_json_file
-from llada_demo.viz.export import CELL_H, CELL_W, GAP, HEADER_H, MARGIN, MASKED_FILL, frame_steps
+from llada_demo.viz.export_gif import CELL_H, CELL_W, GAP, HEADER_H, MARGIN, MASKED_FILL, frame_steps
 
 DATA_PATTERN = re.compile(r'<script type="application/json" id="llada-trace-data">(.*?)</script>', re.S)
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..trace import Trace
 from .state import CONFIDENCE_SCALE, MASK_GLYPH, answer_state, quoted_text, scale_color, split_edge_spaces, visible_text
 
-if TYPE_CHECKING:  # only for annotations
+if TYPE_CHECKING:  # annotations only: modes.explain loads the engine, sampler and models, which drawing never needs
     from ..modes.explain import Explainer
-    from ..trace import Trace
 
 DIAGRAM_CSS = """
 .explainer { font: 14px/1.55 ui-sans-serif, system-ui, sans-serif; color: #111827; background: #ffffff;

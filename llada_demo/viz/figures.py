@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import math
 from html import escape
-from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..trace import Trace
 from .state import quoted_text, stop_label, total_steps
-
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
 
 # gr.Plot sends the whole figure JSON on every update: no template (it alone is ~10 kB),
 # float32/int32 arrays (sent as base64 typed arrays), token text only in hovers.

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..trace import Trace
 from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
-
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
-from .token_grid import cell_html, header_html, legend_html  # noqa: E402 (grouped with its reason)
-
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
+from .token_grid import cell_html, header_html, legend_html
 
 # Scoped by the gr.HTML component (css_template), on top of the global GRID_CSS.
 GIVEN_CSS = """

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..trace import Trace
 from .state import MASK_GLYPH, answer_state
-
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
 
 INFILL_TEXT_CSS = """
 .infill-text { font: 15px/1.7 ui-sans-serif, system-ui, sans-serif; color: #111827; background: #ffffff;

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
+from ..trace import Trace
 
 
 MASK_GLYPH = "░"

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from .figures import FONT
 
-if TYPE_CHECKING:  # only for annotations
+if TYPE_CHECKING:  # annotations only: modes.sweep loads the engine, sampler and models, which drawing never needs
     from ..modes.sweep import SweepPoint
 
 COLORS = ("#6366f1", "#f59e0b", "#10b981", "#ef4444", "#0ea5e9", "#a855f7", "#64748b", "#ec4899")

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
+from ..trace import Trace
 from .state import MASK_GLYPH, AnswerState, answer_state
-
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
 
 STOP_GLYPH = "⏎"
 RESET = "\x1b[0m"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..trace import Trace
 from .state import (
     CONFIDENCE_SCALE,
     MASK_GLYPH,
@@ -19,9 +19,6 @@ from .state import (
     stop_label,
     visible_text,
 )
-
-if TYPE_CHECKING:  # only for annotations: importing trace first would loop through sampling
-    from ..trace import Trace
 
 # Everything is scoped under .llada-view so nothing leaks into the rest of the page. The grid
 # keeps its own light panel so it reads the same in Gradio's light and dark themes. The column
