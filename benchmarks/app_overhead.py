@@ -16,7 +16,7 @@ from benchmarks.app_process import start_server
 def main(argv=None) -> int:
     from gradio_client import Client
 
-    from llada_demo import worker
+    from llada_demo.engine import worker
     from llada_demo.models.registry import default_model_name, load_model
     from llada_demo.models.tokenizer import chat_prompt_ids
     from llada_demo.sampling import SamplingSettings, generate

@@ -36,7 +36,7 @@ RUNS = [("app defaults", None, None, None), ("128 tokens, 128 steps, block 32", 
 RAW = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from llada_demo import worker
+from llada_demo.engine import worker
 from llada_demo.models.registry import load_model
 from llada_demo.models.tokenizer import chat_prompt_ids
 from llada_demo.sampling import SamplingSettings, generate

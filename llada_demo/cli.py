@@ -34,8 +34,9 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from .models.registry import default_model_name, load_model
-    from .run import chat_trace
+    from .engine import load_model
+    from .models.registry import default_model_name
+    from .engine import chat_trace
     from .sampling import SamplingSettings
     from .viz.terminal import render_terminal
 
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from . import worker
+    from .engine import worker
 
     worker.run_here()  # one thread does all torch work: two OpenMP pools halve CPU speed
     try:

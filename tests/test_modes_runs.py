@@ -61,7 +61,7 @@ def _fake_lane(name, seconds_per_step, steps, log):
 
 
 def test_race_shares_compute_so_the_slow_lane_gets_fewer_steps(monkeypatch):
-    monkeypatch.setattr("llada_demo.modes.race.add_texts", lambda *args: None)
+    monkeypatch.setattr("llada_demo.engine.traces.add_texts", lambda *args: None)
     log = []
     fast, slow = _fake_lane("fast", 0.002, 30, log), _fake_lane("slow", 0.02, 4, log)
     frames = list(race([fast, slow]))

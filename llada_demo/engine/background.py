@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import torch
 
-from .. import worker
+from . import worker
 from ..trace import Trace
 
 

@@ -1,17 +1,18 @@
-"""Run a prompt or chat turn on a loaded model, streaming one growing Trace (token texts included)."""
+"""Runs as growing Traces: the empty trace of a run (token texts included), and one grow_trace() for every caller."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .models.registry import LoadedModel
-from .models.device import describe_device
-from .models.tokenizer import chat_prompt_ids
-from .sampling import SamplingSettings, new_trace
-from .zerogpu import gpu_iterate
-from .trace import Trace
+from ..models.device import describe_device
+from ..models.registry import LoadedModel
+from ..models.tokenizer import chat_prompt_ids
+from ..sampling import SamplingSettings, new_trace
+from ..sampling.autoregressive import new_autoregressive_trace
+from ..trace import StepRecord, Trace
+from . import zerogpu
 
 
 def add_token_texts(trace: Trace, tokenizer, arrays) -> None:
@@ -22,20 +23,66 @@ def add_token_texts(trace: Trace, tokenizer, arrays) -> None:
         trace.texts[index] = tokenizer.decode([index], skip_special_tokens=False)
 
 
-def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Iterator[Trace]:
-    """Yield the same Trace object after every step; it ends with `trace.finished = True`.
+def add_texts(trace: Trace, tokenizer, *arrays) -> None:
+    """Decode the ids of `arrays` (and the mask and stop ids) the trace has no text for yet."""
+    add_token_texts(trace, tokenizer, [*arrays, [trace.mask_id], list(trace.stop_ids)])
 
-    `answer` optionally starts the answer partly written ([MASK] where to fill), for infilling.
-    """
+
+def diffusion_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Trace:
+    """An empty diffusion trace that already knows the texts of its prompt, mask and stop tokens."""
     trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops, answer=answer,
                       model_name=loaded.spec.name, device=describe_device(loaded.device))
-    add_token_texts(trace, loaded.tokenizer, [trace.prompt_ids, trace.initial_answer(), [trace.mask_id],
-                                         list(trace.stop_ids)])
-    for record in gpu_iterate(loaded.model, input_ids, settings, answer=answer):
-        add_token_texts(trace, loaded.tokenizer, [record.tokens, record.predicted])
-        trace.steps.append(record)
-        yield trace
-    trace.finished = True
+    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
+    return trace
+
+
+def autoregressive_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings) -> Trace:
+    """An empty autoregressive trace, texts as for diffusion_trace."""
+    trace = new_autoregressive_trace(loaded.model, input_ids, settings, mask_id=loaded.special.mask,
+                                     stop_ids=loaded.special.stops, model_name=loaded.spec.name,
+                                     device=describe_device(loaded.device))
+    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
+    return trace
+
+
+def grow_trace(trace: Trace, records: Iterable[StepRecord], tokenizer) -> Iterator[Trace]:
+    """Append each record (its token texts decoded) and yield the same trace after every step.
+
+    The trace is marked finished once the records end; a consumer that stops early leaves it unfinished
+    (a stopped run) and closes the records' generator when this one is closed.
+    """
+    try:
+        for record in records:
+            add_texts(trace, tokenizer, record.tokens, record.predicted)
+            trace.steps.append(record)
+            yield trace
+        trace.finished = True
+    finally:
+        close = getattr(records, "close", None)
+        if close:
+            close()  # the sampler's cleanup (its tensors) now, not at garbage collection
+
+
+def diffusion_run(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Iterator[Trace]:
+    """A diffusion run streamed as one growing trace; `answer` optionally starts it partly written ([MASK] to fill)."""
+    trace = diffusion_trace(loaded, input_ids, settings, answer=answer)
+    records = zerogpu.diffusion_records(loaded.model, input_ids, settings, answer=answer)
+    return grow_trace(trace, records, loaded.tokenizer)
+
+
+def autoregressive_run(loaded: LoadedModel, input_ids, settings: SamplingSettings) -> Iterator[Trace]:
+    """An autoregressive run streamed as one growing trace (one token per step)."""
+    trace = autoregressive_trace(loaded, input_ids, settings)
+    records = zerogpu.autoregressive_records(loaded.model, input_ids, settings, mask_id=loaded.special.mask,
+                                     stop_ids=loaded.special.stops)
+    return grow_trace(trace, records, loaded.tokenizer)
+
+
+def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Iterator[Trace]:
+    """Yield the same Trace object after every step, then once more with `trace.finished = True`."""
+    trace = diffusion_trace(loaded, input_ids, settings, answer=answer)
+    records = zerogpu.diffusion_records(loaded.model, input_ids, settings, answer=answer)
+    yield from grow_trace(trace, records, loaded.tokenizer)
     yield trace
 
 

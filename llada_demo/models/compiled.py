@@ -6,7 +6,7 @@ import functools
 
 import torch
 
-from ..zerogpu import compile_allowed
+from .device import compile_allowed
 
 
 def compile_forward(model, device: torch.device):

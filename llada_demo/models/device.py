@@ -1,6 +1,23 @@
-"""Device and dtype choice: CUDA (bf16), Apple MPS, else CPU (bf16 with AMX, otherwise fp32)."""
+"""Device and dtype choice: CUDA (bf16), Apple MPS, else CPU (bf16 with AMX, otherwise fp32); ZeroGPU detection."""
+
+import os
+
+try:  # on Spaces `spaces` must be imported before anything touches CUDA (app.py imports it first)
+    import spaces
+except ImportError:  # not on Spaces
+    spaces = None
 
 import torch
+
+
+def on_zero_gpu() -> bool:
+    """Whether this process is a ZeroGPU Space (a GPU is attached only inside `@spaces.GPU` calls)."""
+    return spaces is not None and os.environ.get("SPACES_ZERO_GPU", "").lower() in ("1", "true")
+
+
+def compile_allowed() -> bool:
+    """torch.compile / CUDA graphs are unsupported on ZeroGPU; elsewhere the speed work may use them."""
+    return not on_zero_gpu()
 
 
 def pick_device(preferred: str | None = None) -> torch.device:

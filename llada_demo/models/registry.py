@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,24 +127,22 @@ class LoadedModel:
 _cache: dict[tuple[str, str], LoadedModel] = {}
 
 
+_load_lock = threading.Lock()
+
+
 def load_model(name: str, device: str | None = None) -> LoadedModel:
-    """Load (once per process) a registered model and its tokenizer, in bf16 on GPU or fp32 on CPU."""
+    """Load (once per process) a registered model and its tokenizer, in bf16 on GPU or fp32 on CPU.
+
+    Loads on the calling thread; the app calls it through `engine.load_model`, on the model thread.
+    """
     if name not in REGISTRY:
         raise SettingsError(f"Unknown model {name!r}: choose one of {', '.join(REGISTRY)}.")
-    from .. import worker
-
     target = pick_device(device)
     key = (name, str(target))
-    if key in _cache:
+    with _load_lock:  # two callers asking for the same model load it once
+        if key not in _cache:
+            _cache[key] = _load(REGISTRY[name], target)
         return _cache[key]
-    # Loading runs on the model thread (the one that will run the model), which also serialises loads.
-    return worker.call(_load_once, REGISTRY[name], target, key)
-
-
-def _load_once(spec: ModelSpec, device: torch.device, key) -> LoadedModel:
-    if key not in _cache:
-        _cache[key] = _load(spec, device)
-    return _cache[key]
 
 
 def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:

@@ -6,14 +6,9 @@ import numpy as np
 import torch
 
 from ..errors import SettingsError
-from ..models.device import describe_device
 from ..models.registry import REGISTRY, LoadedModel, is_available
 from ..models.tokenizer import chat_prompt_ids
 from ..prompt import clean_message
-from ..run import add_token_texts
-from ..sampling import SamplingSettings, new_trace
-from ..sampling.autoregressive import new_autoregressive_trace
-from ..trace import Trace
 
 def last(stream):
     """Run a stream to its end and return its last item (tests, CLI: the finished state)."""
@@ -50,27 +45,6 @@ def same_vocabulary(a: LoadedModel, b: LoadedModel) -> bool:
     return a.tokenizer is b.tokenizer or (
         len(a.tokenizer) == len(b.tokenizer) and a.special == b.special
         and a.tokenizer.get_vocab() == b.tokenizer.get_vocab())
-
-
-def diffusion_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Trace:
-    """An empty diffusion trace that already knows the texts of its prompt, mask and stop tokens."""
-    trace = new_trace(loaded.model, input_ids, settings, stop_ids=loaded.special.stops, answer=answer,
-                      model_name=loaded.spec.name, device=describe_device(loaded.device))
-    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
-    return trace
-
-
-def autoregressive_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings) -> Trace:
-    trace = new_autoregressive_trace(loaded.model, input_ids, settings, mask_id=loaded.special.mask,
-                                     stop_ids=loaded.special.stops, model_name=loaded.spec.name,
-                                     device=describe_device(loaded.device))
-    add_texts(trace, loaded.tokenizer, trace.prompt_ids, trace.initial_answer())
-    return trace
-
-
-def add_texts(trace: Trace, tokenizer, *arrays) -> None:
-    """Decode the ids of `arrays` (and the mask and stop ids) the trace has no text for yet."""
-    add_token_texts(trace, tokenizer, [*arrays, [trace.mask_id], list(trace.stop_ids)])
 
 
 def seed_or_random(seed) -> int:

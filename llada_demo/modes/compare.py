@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..sampling import SamplingSettings, iterate
-from ..sampling.autoregressive import autoregressive_settings, iterate_autoregressive
+from ..engine import autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
+from ..sampling import SamplingSettings
+from ..sampling.autoregressive import autoregressive_settings
 from ..trace import Trace
-from .common import autoregressive_trace, chat_ids, check_kind, diffusion_trace, last
+from .common import chat_ids, check_kind, last
 from .race import Lane, race
 
 
@@ -32,10 +33,10 @@ def compare_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: s
                             "shorten the answer.")
     # Creating the iterators runs nothing yet; the first next() checks the prompt against each model.
     return (
-        Lane(diffusion_trace(diffusion, diffusion_ids, settings), iterate(diffusion.model, diffusion_ids, settings),
-             diffusion.tokenizer),
+        Lane(diffusion_trace(diffusion, diffusion_ids, settings),
+             diffusion_records(diffusion.model, diffusion_ids, settings), diffusion.tokenizer),
         Lane(autoregressive_trace(autoregressive, ar_ids, ar_settings),
-             iterate_autoregressive(autoregressive.model, ar_ids, ar_settings, mask_id=autoregressive.special.mask,
+             autoregressive_records(autoregressive.model, ar_ids, ar_settings, mask_id=autoregressive.special.mask,
                                     stop_ids=autoregressive.special.stops),
              autoregressive.tokenizer),
     )

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models.registry import LoadedModel
-from ..sampling import SamplingSettings, generate
+from ..engine import diffusion_run, run_to_end
+from ..sampling import SamplingSettings
 from ..trace import Trace
-from .common import add_texts, chat_ids, check_kind, diffusion_trace
+from .common import chat_ids, check_kind
 
 EXPLAIN_PROMPT = "Write a story about a cat and a ball."
 # Short and cheap (16 forward passes of a 9M model: well under 2 s on a CPU), two blocks so
@@ -64,11 +65,8 @@ def explain(loaded: LoadedModel, prompt: str = EXPLAIN_PROMPT, seed: int = 0) ->
             return _cache[key]
     settings = EXPLAIN_SETTINGS.replace(seed=seed)
     input_ids = chat_ids(loaded, prompt)
-    trace = diffusion_trace(loaded, input_ids, settings)
-    run = generate(loaded.model, input_ids, settings, stop_ids=loaded.special.stops)
-    for record in run.steps:
-        add_texts(trace, loaded.tokenizer, record.tokens, record.predicted)
-    trace.steps, trace.finished = run.steps, True
+    # On the model thread, through the ZeroGPU path, like every other run (the handler waits for it).
+    trace = run_to_end(diffusion_run(loaded, input_ids, settings))
     result = Explainer(trace=trace, snapshots=snapshot_steps(len(trace.steps)), remask_step=remask_record(trace),
                        forward=forward_masking(trace.answer_ids, trace.mask_id, seed=seed))
     with _lock:

@@ -13,10 +13,10 @@ from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids, neutralize_special_tokens
 from ..prompt import clean_message
-from ..sampling import SamplingSettings, iterate
-from ..sampling.autoregressive import iterate_autoregressive
+from ..engine import add_texts, autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
+from ..sampling import SamplingSettings
 from ..trace import StepRecord, Trace
-from .common import add_texts, autoregressive_trace, check_kind, clean_prompt, diffusion_trace, same_vocabulary
+from .common import check_kind, clean_prompt, same_vocabulary
 from .race import Lane, race
 
 MAX_MASKS = 256
@@ -146,7 +146,8 @@ def infill_settings(template: InfillTemplate, steps: int | None = None, strategy
 
 def diffusion_lane(loaded: LoadedModel, template: InfillTemplate, settings: SamplingSettings) -> Lane:
     trace = diffusion_trace(loaded, template.prompt_ids, settings, answer=template.answer)
-    return Lane(trace, iterate(loaded.model, template.prompt_ids, settings, answer=template.answer), loaded.tokenizer)
+    records = diffusion_records(loaded.model, template.prompt_ids, settings, answer=template.answer)
+    return Lane(trace, records, loaded.tokenizer)
 
 
 def _shifted(records: Iterator[StepRecord], prefix: np.ndarray) -> Iterator[StepRecord]:
@@ -178,7 +179,7 @@ def autoregressive_lane(loaded: LoadedModel, template: InfillTemplate, temperatu
     trace.initial = np.concatenate([prefix.numpy(), np.full(length, template.mask_id)]).astype(np.int32)
     add_texts(trace, loaded.tokenizer, template.given_ids())
     own = SamplingSettings(gen_length=length, steps=length, block_length=1, temperature=temperature, seed=seed)
-    records = iterate_autoregressive(loaded.model, ar_input, own, mask_id=loaded.special.mask,
+    records = autoregressive_records(loaded.model, ar_input, own, mask_id=loaded.special.mask,
                                      stop_ids=loaded.special.stops)
     return Lane(trace, _shifted(records, prefix.numpy().astype(np.int32)), loaded.tokenizer)
 

@@ -4,42 +4,44 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..engine import grow_trace
 from ..trace import StepRecord, Trace
-from .common import add_texts
 
 
 @dataclass
 class Lane:
-    """One run in a race: the trace it grows, its step records, and the compute it has used so far."""
+    """One run in a race: the trace it grows from its step records, and the compute it has used so far."""
 
     trace: Trace
     records: Iterator[StepRecord]
     tokenizer: object
     own_time: float = 0.0
     done: bool = False
+    _growth: Iterator[Trace] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._growth = grow_trace(self.trace, self.records, self.tokenizer)
 
     def advance(self) -> None:
         """One forward pass (one record); marks the lane done when its run has ended."""
         start = time.perf_counter()
         try:
-            record = next(self.records)
+            next(self._growth)
         except StopIteration:
             self._finish()
             return
         self.own_time += time.perf_counter() - start
         # The lane's own compute time, not the wall clock: lanes take turns on the same CPU.
+        record = self.trace.steps[-1]
         record.elapsed = self.own_time
-        add_texts(self.trace, self.tokenizer, record.tokens, record.predicted)
-        self.trace.steps.append(record)
         if not bool((record.tokens == self.trace.mask_id).any()):
             # Nothing left to fill: the run is over (any remaining records cost no forward pass).
-            for extra in self.records:
-                extra.elapsed = self.own_time
-                self.trace.steps.append(extra)
+            for _ in self._growth:
+                self.trace.steps[-1].elapsed = self.own_time
             self._finish()
 
     def _finish(self) -> None:
@@ -47,9 +49,7 @@ class Lane:
         self.trace.finished = True
 
     def close(self) -> None:
-        close = getattr(self.records, "close", None)
-        if close:
-            close()
+        self._growth.close()  # closes the records' generator too
 
 
 def race(lanes: Sequence[Lane]) -> Iterator[tuple[Trace, ...]]:

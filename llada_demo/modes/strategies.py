@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..sampling import SamplingSettings, iterate
+from ..engine import diffusion_records, diffusion_trace
+from ..sampling import SamplingSettings
 from ..trace import Trace
-from .common import chat_ids, check_kind, diffusion_trace, last
+from .common import chat_ids, check_kind, last
 from .race import Lane, race
 
 
@@ -25,8 +26,8 @@ def strategies_stream(loaded: LoadedModel, prompt: str, first: SamplingSettings,
     check_kind(loaded, "diffusion")
     first, second = paired_settings(first, second)
     input_ids = chat_ids(loaded, prompt)
-    lanes = [Lane(diffusion_trace(loaded, input_ids, s), iterate(loaded.model, input_ids, s), loaded.tokenizer)
-             for s in (first, second)]
+    lanes = [Lane(diffusion_trace(loaded, input_ids, s), diffusion_records(loaded.model, input_ids, s),
+                  loaded.tokenizer) for s in (first, second)]
     return race(lanes)
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings, iterate
+from ..engine import diffusion_records, diffusion_trace, gpu_call, grow_trace
+from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings
 from ..trace import Trace
-from .common import add_texts, chat_ids, check_kind, diffusion_trace, last
+from .common import chat_ids, check_kind, last
 from .metrics import run_figures
 from .quality import diffusion_bound, mean_commit_log_prob, twin_perplexity
 
@@ -140,12 +141,9 @@ def sweep_stream(diffusion: LoadedModel, judge: LoadedModel | None, prompt: str,
     for settings in plan.runs:
         trace = diffusion_trace(diffusion, input_ids, settings)
         progress.current = trace
-        for record in iterate(diffusion.model, input_ids, settings):
-            add_texts(trace, diffusion.tokenizer, record.tokens, record.predicted)
-            trace.steps.append(record)
+        for _ in grow_trace(trace, diffusion_records(diffusion.model, input_ids, settings), diffusion.tokenizer):
             yield progress
-        trace.finished = True
-        progress.points.append(measure(trace, diffusion, judge, prompt, bound_samples))
+        progress.points.append(gpu_call(measure, trace, diffusion, judge, prompt, bound_samples))
         progress.current = None
         yield progress
     progress.finished = True

@@ -13,9 +13,10 @@ import gradio as gr
 from ..conversation import STREAMING_PLACEHOLDER, context_limit, display_answer, fit_context, model_messages
 from ..deploy.manifest import limits
 from ..errors import SettingsError
-from ..models.registry import REGISTRY, load_model
+from ..engine import load_model
+from ..models.registry import REGISTRY
 from ..prompt import clean_message
-from ..run import stream_trace
+from ..engine import stream_trace
 from ..sampling import SamplingSettings, nearest_valid
 from ..trace import Trace
 from ..viz.export import animation_gif, animation_html, trace_to_json_file
@@ -24,7 +25,7 @@ from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
 from .notices import end_notice, error_notice, failure_notice
-from .runner import BackgroundRun
+from ..engine import BackgroundRun
 from .sessions import SessionRuns, paced
 
 GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)

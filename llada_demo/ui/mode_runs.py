@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import LoadedModel, load_model
+from ..engine import load_model
+from ..models.registry import LoadedModel
 from ..modes.race import snapshot
 from .notices import end_notice, failure_notice
 from .sessions import SessionRuns, frames

@@ -10,7 +10,7 @@ from ..deploy.manifest import limits
 from ..errors import SettingsError
 
 if TYPE_CHECKING:
-    from .runner import BackgroundRun
+    from ..engine import BackgroundRun
 
 
 def error_notice(error: SettingsError) -> str:

@@ -13,7 +13,7 @@ import gradio as gr
 import torch
 
 from ..deploy.manifest import limits
-from .runner import BackgroundRun
+from ..engine import BackgroundRun
 
 
 @dataclass(frozen=True)
