@@ -4,7 +4,9 @@ The peak of one denoising step above the weights comes from what does not scale 
 output head's logits, the hover guesses, the candidates, one layer's activations at a time), so a
 model of the real width and vocabulary with only a few layers shows it. On Linux it reads the
 process's peak resident memory (VmHWM, reset before the run); on CUDA the allocator's peak.
-Run it in a fresh process: `python -m benchmarks.memory --shape llada-8b --layers 2 --length 1024`.
+Run it in a fresh process: `python -m benchmarks.memory --shape llada-8b --layers 2 --length 1024`;
+`--sampler static` measures the static sampler (llada_demo.sampling.graphed, its CUDA graphs' pool included);
+`--json FILE` appends the result to a JSON list there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import ctypes
 import gc
 import json
+import os
 import sys
 
 import torch
@@ -20,6 +23,7 @@ import torch
 from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import describe_device, pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
+from llada_demo.sampling.graphed import iterate_static
 
 from .shapes import random_model, shape_config
 
@@ -45,7 +49,7 @@ def _reset_peak() -> None:
 
 
 def measure(shape: str, layers: int, length: int, block: int, cache: str, prompt_length: int, steps_measured: int,
-            device=None) -> dict:
+            device=None, sampler: str = "loop") -> dict:
     device = pick_device(device)
     live_only = device.type != "cuda" and _live_memory_only()
     config = shape_config(shape)
@@ -62,13 +66,14 @@ def measure(shape: str, layers: int, length: int, block: int, cache: str, prompt
     else:
         _reset_peak()
         base = _status_gb("VmRSS")
-    for index, _ in enumerate(iterate(model, prompt, settings), start=1):
+    loop = iterate_static if sampler == "static" else iterate
+    for index, _ in enumerate(loop(model, prompt, settings), start=1):
         print(f"  … step {index} of {steps_measured}", file=sys.stderr, flush=True)
         if index >= steps_measured:
             break
     peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else _status_gb("VmHWM")
     return {"device": describe_device(device), "shape": shape, "layers": layers, "gen_length": length,
-            "block_length": block, "cache": cache, "prompt_length": prompt_length, "steps_measured": steps_measured,
+            "block_length": block, "cache": cache, "sampler": sampler, "prompt_length": prompt_length, "steps_measured": steps_measured,
             "dtype": str(next(model.parameters()).dtype).replace("torch.", ""), "weights_gb": round(weights, 3),
             "method": "CUDA allocator peak" if device.type == "cuda" else
             "peak resident memory (VmHWM)" + (", freed blocks returned at once" if live_only else ""),
@@ -76,7 +81,7 @@ def measure(shape: str, layers: int, length: int, block: int, cache: str, prompt
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.splitlines()[0])
     parser.add_argument("--shape", default="llada-8b")
     parser.add_argument("--layers", type=int, default=2, help="depth to build (the peak above weights does not "
                         "grow with it)")
@@ -85,11 +90,21 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", default="none")
     parser.add_argument("--prompt-length", type=int, default=64)
     parser.add_argument("--steps-measured", type=int, default=2, help="every step of a block peaks alike")
+    parser.add_argument("--sampler", choices=("loop", "static"), default="loop",
+                        help="the denoising loop, or the static sampler (CUDA graphs on a GPU; cache none only)")
     parser.add_argument("--device", default=None)
+    parser.add_argument("--json", default=None, help="append the result to the JSON list in this file")
     args = parser.parse_args(argv)
     result = measure(args.shape, args.layers, args.length, args.block, args.cache, args.prompt_length,
-                     args.steps_measured, args.device)
+                     args.steps_measured, args.device, args.sampler)
     print(json.dumps(result, indent=2))
+    if args.json:
+        results = []
+        if os.path.exists(args.json):
+            with open(args.json) as f:
+                results = json.load(f)
+        with open(args.json, "w") as f:
+            json.dump(results + [result], f, indent=2)
     return 0
 
 

@@ -1,102 +1,60 @@
-"""Time per step, tokens/s, agreement and peak memory of each sampler variant against the naive reference loop."""
+"""Time per step, tokens/s, agreement and peak memory of each sampler variant against the naive reference loop.
+
+`python -m benchmarks.speed --help` lists the options (random-weight shapes, or `--model` for real weights).
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
-import platform
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 import torch
 
 from llada_demo.models import LLaDAModelLM
-from llada_demo.models.device import describe_device, pick_device, pick_dtype
+from llada_demo.models.device import pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
+from llada_demo.sampling.graphed import iterate_static, release
 
-from .autoregressive_baseline import autoregressive_generate
+from . import autoregressive_baseline
 from .reference_loop import naive_generate
+from .report import markdown
 from .shapes import autoregressive_config, random_model, shape_config
-from .variants import VARIANTS
+from .timing import best, environment, make_row, timed
+from .variants import VARIANTS, split
 
 # Prompts for checkpoints with real weights: their confidences, hence threshold and cache behaviour, need real text.
 REAL_PROMPTS = ["Write a story about a dog who finds a red ball.", "Tell me a story about a girl and her cat.",
                 "Once upon a time, a little boy wanted to fly."]
 # The autoregressive baseline for a registered diffusion checkpoint.
 AUTOREGRESSIVE_TWINS = {"embedded-llada": "embedded-ar", "random-tiny": "random-tiny-ar"}
+# The denoising loops a variant can run on (variants.py names them).
+SAMPLERS = {"loop": iterate, "static": iterate_static}
 
-
-@dataclass
-class Row:
-    variant: str
-    steps: int
-    gen_length: int
-    block_length: int
-    seconds: float
-    nfe: int
-    ms_per_step: float
-    tokens_per_s: float
-    tokens_per_pass: float
-    vs_naive: float | None
-    agreement: float | None  # share of answer tokens identical to the exact sampler's
-    twin_perplexity: float | None  # the autoregressive twin's perplexity of the answers (real weights only)
-    peak_memory_gb: float | None  # None where the device has no allocator statistics (CPU)
-
-
-def _row(variant, steps, gen_length, block_length, seconds, nfe, tokens, peak, vs_naive=None) -> Row:
-    """A row with the per-pass and per-second figures derived from time, passes and tokens written."""
-    return Row(variant, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
-               tokens / nfe, vs_naive, None, None, peak)
+__all__ = ["markdown", "run", "main", "add_arguments"]
 
 
 def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:
     return random_model(LLaDAModelLM, shape_config(shape), device, pick_dtype(device)).fuse_projections()
 
 
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def _timed(device, fn):
-    """(seconds, result, peak GB) of one call, with the device idle before and after."""
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-    _sync(device)
-    start = time.perf_counter()
-    result = fn()
-    _sync(device)
-    seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None
-    return seconds, result, peak
-
-
-def _best(device, fn, repeats):
-    return min((_timed(device, fn) for _ in range(repeats)), key=lambda r: r[0])
-
-
-def _sampler(model, prompts, settings):
+def _sampler(model, prompts, settings, sampler="loop"):
     """Runs the sampler over every prompt; returns (forward passes, final answers)."""
+    loop = SAMPLERS[sampler]
+
     def run():
         nfe, answers = 0, []
         for prompt in prompts:
             last = None
-            for last in iterate(model, prompt, settings):
+            for last in loop(model, prompt, settings):
                 pass
             nfe += last.nfe
             answers.append(last.tokens)
         return nfe, answers
     return run
-
-
-def _host() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            name = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        name = platform.processor() or platform.machine()
-    return f"{name}, {torch.get_num_threads()} threads"
 
 
 def _prompts(model, model_name, prompt_length, device):
@@ -130,7 +88,7 @@ def _progress(text):
 
 
 def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
-        model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False):
+        model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False, naive=True):
     """Time every variant on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
     device = pick_device(device)
     if model_name:
@@ -141,62 +99,72 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
         model = build_random_model(shape, device)
     prompts = _prompts(model, model_name, prompt_length, device)
     base = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length)
-    chosen = {name: VARIANTS[name] for name in (variants or VARIANTS)}
+    chosen = {name: split(VARIANTS[name]) for name in (variants or VARIANTS)}
 
-    def naive():
+    def naive_loop():
         return steps * len(prompts), [naive_generate(model, p, steps, gen_length, block_length)[0, p.shape[1]:]
                                       .cpu().numpy() for p in prompts]
 
-    # Warm-up (allocator, kernels, every code path) on a short run of each variant.
+    # Warm-up (allocator, kernels, every code path) on a short run of each loop variant. A static variant
+    # instead runs once untimed at the measured settings: that run captures its CUDA graphs for these shapes.
     warm = SamplingSettings(gen_length=block_length, steps=min(4, block_length), block_length=block_length)
-    naive_generate(model, prompts[0], warm.steps, block_length, block_length)
-    for changes in chosen.values():
-        _sampler(model, prompts[:1], warm.replace(**changes))()
+    if naive:
+        naive_generate(model, prompts[0], warm.steps, block_length, block_length)
+    for name, (sampler, changes) in chosen.items():
+        if sampler == "loop":
+            _sampler(model, prompts[:1], warm.replace(**changes))()
+        else:
+            start = time.perf_counter()
+            _sampler(model, prompts, base.replace(**changes), sampler)()
+            _progress(f"{name}: first run (capture) took {time.perf_counter() - start:.1f} s")
 
     rows, answers = [], {}
     tokens = gen_length * len(prompts)
 
     def measure(name, fn):
-        seconds, (nfe, answers[name]), peak = _best(device, fn, repeats)
-        rows.append(_row(name, steps, gen_length, block_length, seconds, nfe, tokens, peak))
+        seconds, (nfe, answers[name]), peak = best(device, fn, repeats)
+        rows.append(make_row(name, steps, gen_length, block_length, seconds, nfe, tokens, peak))
         _progress(f"{name}: {seconds:.2f} s")
 
-    measure("naive reference loop", naive)
-    for name, changes in chosen.items():
-        measure(name, _sampler(model, prompts, base.replace(**changes)))
+    if naive:
+        measure("naive reference loop", naive_loop)
+    for name, (sampler, changes) in chosen.items():
+        measure(name, _sampler(model, prompts, base.replace(**changes), sampler))
+    release(model)  # the static samplers' graph memory is not part of what follows
     memory_rows = []  # measured on the eager model (compiling would add its own shapes and graph memory)
     if memory_length:
         settings = SamplingSettings(gen_length=memory_length, steps=memory_length // block_length,
                                     block_length=block_length)
-        seconds, (nfe, _), peak = _timed(device, _sampler(model, prompts[:1], settings))
-        memory_rows.append(_row(f"exact sampler, memory at {memory_length} tokens", settings.steps, memory_length,
-                                block_length, seconds, nfe, memory_length, peak))
-    if compile_model:  # the same variants again with a compiled forward (CUDA graphs on a GPU)
+        seconds, (nfe, _), peak = timed(device, _sampler(model, prompts[:1], settings))
+        memory_rows.append(make_row(f"exact sampler, memory at {memory_length} tokens", settings.steps,
+                                    memory_length, block_length, seconds, nfe, memory_length, peak))
+    if compile_model:  # the loop variants again with a compiled forward (CUDA graphs on a GPU)
         from llada_demo.models.compiled import compile_forward
 
         compile_forward(model, device)
-        for name, changes in chosen.items():
+        for name, (sampler, changes) in chosen.items():
+            if sampler != "loop":  # captures its own graphs: torch.compile's would nest inside them
+                continue
             fn = _sampler(model, prompts, base.replace(**changes))
             start = time.perf_counter()
             fn()  # compiles for this variant's shapes: not timed
             _progress(f"{name}, compiled: compiling took {time.perf_counter() - start:.1f} s")
             measure(f"{name}, compiled", fn)
-    if "exact sampler" in answers:
-        for row in rows[1:]:
-            row.agreement = _agreement(answers[row.variant], answers["exact sampler"])
-    naive_seconds = rows[0].seconds
+    reference = answers.get("exact sampler", answers.get("naive reference loop"))
+    if reference is not None:
+        for row in rows:
+            if row.variant != "naive reference loop":
+                row.agreement = _agreement(answers[row.variant], reference)
+    naive_seconds = rows[0].seconds if naive else None
     for row in rows:
-        row.vs_naive = naive_seconds / row.seconds
+        row.vs_naive = naive_seconds / row.seconds if naive else None
 
     if autoregressive:
         label, ar_model = _autoregressive(shape, model_name, device)
         if ar_model is not None:
-            ar_prompts = [p.clamp(max=ar_model.config.vocab_size - 1) for p in prompts]
-            autoregressive_generate(ar_model, ar_prompts[0], 4)  # warm-up
-            seconds, nfe, peak = _best(device, lambda: sum(autoregressive_generate(ar_model, p, gen_length)
-                                                           for p in ar_prompts), repeats)
-            rows.append(_row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1, seconds,
-                             nfe, tokens, peak, vs_naive=naive_seconds / seconds))
+            seconds, nfe, peak = autoregressive_baseline.measure(ar_model, prompts, gen_length, device, repeats)
+            rows.append(make_row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1,
+                                 seconds, nfe, tokens, peak, vs_naive=naive_seconds / seconds if naive else None))
             _progress(f"autoregressive baseline: {seconds:.2f} s")
             if model_name:  # real weights: is a cached answer worse, or only different?
                 stops = {getattr(model.config, n, None) for n in ("eos_token_id", "eot_token_id")} - {None}
@@ -206,8 +174,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
     rows.extend(memory_rows)
     weights_gb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
     return {
-        "device": describe_device(device), "host": _host(), "torch": torch.__version__,
-        "python": platform.python_version(), "shape": model_name or shape, "real_weights": bool(model_name),
+        **environment(device), "shape": model_name or shape, "real_weights": bool(model_name),
         "weights_gb": round(weights_gb, 3), "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
         "prompts": len(prompts),
         "prompt_length": int(np.mean([p.shape[1] for p in prompts])), "rows": [asdict(r) for r in rows],
@@ -234,39 +201,23 @@ def _agreement(answers, reference) -> float:
     return float(np.mean([np.mean(a == b) for a, b in zip(answers, reference)]))
 
 
-def _number(value, spec):
-    return "n/a" if value is None else format(value, spec)
+def _agreement(answers, reference) -> float:
+    return float(np.mean([np.mean(a == b) for a, b in zip(answers, reference)]))
 
 
-def markdown(result: dict) -> str:
-    weights = "real weights" if result["real_weights"] else "random weights"
-    lines = [
-        f"Device: {result['device']} ({result['host']}) · {result['shape']}, {weights} "
-        f"({result['weights_gb']} GB, {result['dtype']}) · {result['prompts']} prompt(s) of ~{result['prompt_length']} tokens · "
-        f"torch {result['torch']}",
-        "",
-        "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | tokens/pass | × naive | "
-        "agreement | twin ppl | peak mem (GB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in result["rows"]:
-        lines.append(
-            f"| {r['variant']} | {r['steps']} | {r['gen_length']} | {r['block_length']} | {r['seconds']:.2f} | "
-            f"{r['nfe']} | {r['ms_per_step']:.1f} | {r['tokens_per_s']:.1f} | {r['tokens_per_pass']:.2f} | "
-            f"{_number(r['vs_naive'], '.2f')} | {_number(r['agreement'], '.3f')} | "
-            f"{_number(r['twin_perplexity'], '.2f')} | "
-            f"{_number(r['peak_memory_gb'], '.2f')} |"
-        )
-    return "\n".join(lines)
-
-
-def main(args) -> int:
+def main(args=None) -> int:
+    """Run with parsed arguments (an argparse namespace), or parse `args` (a list, or sys.argv when None)."""
+    if args is None or isinstance(args, (list, tuple)):
+        parser = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
+        add_arguments(parser)
+        args = parser.parse_args(args)
     results = []
     targets = [(None, name) for name in args.model] or [(shape, None) for shape in args.shape]
     for shape, model_name in targets:
         result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
                      args.repeats, model_name=model_name, variants=args.variants, memory_length=args.memory_length,
-                     autoregressive=not args.no_autoregressive, compile_model=args.compile)
+                     autoregressive=not args.no_autoregressive, compile_model=args.compile,
+                     naive=not getattr(args, "no_naive", False))
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -290,7 +241,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--memory-length", type=int, default=0,
                         help="also measure peak memory of the exact sampler at this answer length (e.g. 1024)")
     parser.add_argument("--compile", action="store_true",
-                        help="also time every variant with torch.compile (CUDA graphs on a GPU; slow to compile)")
+                        help="also time the loop variants with torch.compile (CUDA graphs on a GPU; slow to compile)")
     parser.add_argument("--no-autoregressive", action="store_true", help="skip the autoregressive baseline")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive reference loop (no × naive column)")
     parser.add_argument("--device", default=None)
     parser.add_argument("--json", default=None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
