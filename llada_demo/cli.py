@@ -10,12 +10,12 @@ from .errors import SettingsError
 
 
 def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
-    from .models.registry import REGISTRY, default_model_name
+    from .models.registry import REGISTRY
     from .sampling import CACHE_MODES, STRATEGIES
     from .sampling.cache import GUESS_MODES
 
     parser.add_argument("prompt", help="the user message (sent through the chat template)")
-    parser.add_argument("--model", default=None, choices=list(REGISTRY), help=f"default: {default_model_name()}")
+    parser.add_argument("--model", default=None, choices=list(REGISTRY), help="default: the app's default model on this machine")
     parser.add_argument("--length", type=int, default=64, help="answer length in tokens")
     parser.add_argument("--steps", type=int, default=64, help="forward passes in all")
     parser.add_argument("--block", type=int, default=32, help="block length (semi-autoregressive)")
@@ -34,10 +34,9 @@ def _add_generate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from .engine import load_model
-    from .models.registry import default_model_name
-    from .engine import chat_trace
+    from .engine import chat_trace, load_model
     from .sampling import SamplingSettings
+    from .startup import default_model
     from .viz.terminal import render_terminal
 
     settings = SamplingSettings(
@@ -45,7 +44,7 @@ def run_generate(args: argparse.Namespace) -> int:
         cfg_scale=args.cfg, strategy=args.strategy, threshold=args.threshold, seed=args.seed,
         cache=args.cache, guesses=args.guesses,
     )
-    loaded = load_model(args.model or default_model_name(), args.device)
+    loaded = load_model(args.model or default_model(), args.device)
     print(f"model: {loaded.label}", file=sys.stderr)
     live = not args.no_live
     tty = sys.stdout.isatty()
@@ -83,19 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .deploy.command import add_deploy_arguments
 
     add_deploy_arguments(commands.add_parser("deploy", help="render, check and upload the Hugging Face Space"))
-    try:
-        from benchmarks.speed import add_arguments as add_bench_arguments
+    from .train.command import add_eval_arguments, add_train_arguments
 
-        add_bench_arguments(commands.add_parser("bench", help="speed and memory benchmark (random weights)"))
-    except ImportError:  # benchmarks/ is not shipped in a Space bundle
-        pass
-    try:
-        from .train.command import add_eval_arguments, add_train_arguments
-
-        add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
-        add_eval_arguments(commands.add_parser("eval", help="evaluate the embedded models"))
-    except ImportError:  # training code not present in this build
-        pass
+    add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
+    add_eval_arguments(commands.add_parser("eval", help="evaluate the embedded models"))
     return parser
 
 
@@ -111,10 +101,6 @@ def main(argv: list[str] | None = None) -> int:
             from .deploy.command import run_deploy
 
             return run_deploy(args)
-        if args.command == "bench":
-            from benchmarks.speed import main as bench_main
-
-            return bench_main(args)
         if args.command == "train":
             from .train.command import run_train
 

@@ -1,4 +1,7 @@
-"""spaces.yaml: the deploy manifest, read and checked in one place (also the app's limits and defaults)."""
+"""Runtime configuration: spaces.yaml (the app's limits, default and offered models), read and checked once.
+
+The same file is the deploy manifest; deploy/ reads it through here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "spaces.yaml"
 REQUIRED = {"space": ["id", "title", "sdk", "sdk_version", "python_version", "app_file"],
             "models": ["gpu_default", "cpu_default", "offered"],
@@ -24,7 +27,7 @@ def read_manifest(path: str | Path = MANIFEST) -> dict:
         missing = [k for k in keys if k not in (data.get(section) or {})]
         if missing:
             raise ManifestError(f"spaces.yaml: [{section}] lacks {', '.join(missing)}")
-    from ..models.registry import REGISTRY
+    from .models.registry import REGISTRY
 
     models = data["models"]
     unknown = [m for m in models["offered"] + [models["gpu_default"], models["cpu_default"]] if m not in REGISTRY]

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import torch
 
-from .deploy.manifest import manifest
+from .config import manifest
 from .models.device import describe_device, pick_device
-from .models.registry import REGISTRY, is_available
+from .models.registry import REGISTRY, default_model_name, is_available
 
 HUB_PROBE = "https://huggingface.co/api/models/GSAI-ML/LLaDA-8B-Instruct"
 
@@ -66,3 +66,22 @@ def detect() -> Startup:
     hub = hub_reachable() if gpu else False  # a CPU machine cannot run the hub models anyway
     model, note = choose_default(gpu, hub)
     return Startup(device=describe_device(device), gpu=gpu, hub=hub, default_model=model, note=note)
+
+
+def offered_models(kind: str) -> list[tuple[str, str]]:
+    """(label, name) of the registered models of `kind` every tab offers on this machine; untrained ones say so."""
+    hub = detect().hub
+    return [(spec.name if spec.trained else f"{spec.name} (UNTRAINED: random weights)", spec.name)
+            for spec in REGISTRY.values() if spec.kind == kind and can_offer(spec.name, hub)]
+
+
+def default_model(kind: str = "diffusion", teaching: bool = False) -> str:
+    """The model a tab starts with, the one rule for every tab and the CLI.
+
+    The chat (and the CLI) start with the manifest's choice for this machine (LLaDA-8B on a GPU with the
+    hub, else the embedded model). The teaching tabs, and every autoregressive picker, start with the
+    embedded twins: they share one tokenizer (fill-in needs that) and run in seconds anywhere.
+    """
+    if kind == "diffusion" and not teaching:
+        return detect().default_model
+    return default_model_name(kind)

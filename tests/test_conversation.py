@@ -15,7 +15,8 @@ from llada_demo.conversation import (
 from llada_demo.errors import SettingsError
 from llada_demo.models.registry import load_model
 from llada_demo.sampling import SamplingSettings
-from llada_demo.ui.handlers import chat_frame, merge_frames, settings_from_controls
+from llada_demo.ui.controls import settings_from_controls
+from llada_demo.ui.handlers import chat_frame, merge_frames
 from llada_demo.viz.state import MASK_GLYPH
 
 
@@ -97,10 +98,10 @@ def test_a_message_too_long_for_the_answer_gets_the_nearest_fitting_length(embed
 
 def test_app_limits_are_checked_with_the_nearest_settings_inside_them():
     with pytest.raises(SettingsError, match="limit of 512") as caught:
-        settings_from_controls(600, 64, 32, "low_confidence", 0.9, 0.0, 0.0, 0)
+        settings_from_controls(gen_length=600, steps=64, block_length=32, seed=0)
     assert caught.value.suggestion.gen_length <= 512
     with pytest.raises(SettingsError, match="Steps 900"):
-        settings_from_controls(128, 900, 32, "low_confidence", 0.9, 0.0, 0.0, 0)
+        settings_from_controls(gen_length=128, steps=900, block_length=32, seed=0)
 
 
 def test_frames_name_their_outputs_and_merge():

@@ -72,7 +72,7 @@ def test_out_of_memory_ends_the_run_with_a_message_and_the_next_run_works(monkey
 
 
 def test_a_run_over_its_time_budget_stops_with_a_message(monkeypatch):
-    from llada_demo.deploy.manifest import limits
+    from llada_demo.config import limits
     from llada_demo.ui import notices, sessions
 
     short = dict(limits(), run_seconds=0.05)

@@ -5,8 +5,17 @@ from __future__ import annotations
 from ..models import registry
 from . import worker
 from .background import BackgroundRun
-from .traces import (add_texts, add_token_texts, autoregressive_run, autoregressive_trace, chat_trace,
-                     diffusion_run, diffusion_trace, grow_trace, stream_trace)
+from .traces import (
+    add_texts,
+    add_token_texts,
+    autoregressive_run,
+    autoregressive_trace,
+    chat_trace,
+    diffusion_run,
+    diffusion_trace,
+    grow_trace,
+    stream_trace,
+)
 from .zerogpu import autoregressive_records, diffusion_records, gpu_call
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import torch
 
-from . import worker
 from ..trace import Trace
+from . import worker
 
 
 class BackgroundRun:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..errors import SettingsError
-from ..models.registry import REGISTRY, LoadedModel, is_available
+from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids
 from ..prompt import clean_message
+
 
 def last(stream):
     """Run a stream to its end and return its last item (tests, CLI: the finished state)."""
@@ -16,12 +16,6 @@ def last(stream):
     for item in stream:
         pass
     return item
-
-
-def model_choices(kind: str) -> list[tuple[str, str]]:
-    """(label, name) of the registered models of `kind` this machine can run; untrained ones say so."""
-    return [(spec.name if spec.trained else f"{spec.name} (UNTRAINED: random weights)", spec.name)
-            for spec in REGISTRY.values() if spec.kind == kind and is_available(spec)]
 
 
 def check_kind(loaded: LoadedModel, kind: str) -> LoadedModel:
@@ -45,16 +39,3 @@ def same_vocabulary(a: LoadedModel, b: LoadedModel) -> bool:
     return a.tokenizer is b.tokenizer or (
         len(a.tokenizer) == len(b.tokenizer) and a.special == b.special
         and a.tokenizer.get_vocab() == b.tokenizer.get_vocab())
-
-
-def seed_or_random(seed) -> int:
-    """The seed to use: the given one, or a fresh random one for "none" / -1 (shown back to the user)."""
-    if seed in (None, "", -1, "-1"):
-        return int(np.random.default_rng().integers(0, 2**31 - 1))
-    try:
-        value = float(seed)
-    except (TypeError, ValueError):
-        raise SettingsError(f"Seed must be a whole number, got {seed!r}.") from None
-    if value != int(value) or value < 0:
-        raise SettingsError(f"Seed must be a whole number of at least 0 (or -1 for random), got {seed!r}.")
-    return int(value)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine import autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..engine import autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..sampling import SamplingSettings
 from ..sampling.autoregressive import autoregressive_settings
 from ..trace import Trace

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models.registry import LoadedModel
 from ..engine import diffusion_run, run_to_end
+from ..models.registry import LoadedModel
 from ..sampling import SamplingSettings
 from ..trace import Trace
 from .common import chat_ids, check_kind

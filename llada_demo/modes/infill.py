@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..engine import add_texts, autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids, neutralize_special_tokens
 from ..prompt import clean_message
-from ..engine import add_texts, autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..sampling import SamplingSettings
 from ..trace import StepRecord, Trace
 from .common import check_kind, clean_prompt, same_vocabulary

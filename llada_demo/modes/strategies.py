@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine import diffusion_records, diffusion_trace
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..engine import diffusion_records, diffusion_trace
 from ..sampling import SamplingSettings
 from ..trace import Trace
 from .common import chat_ids, check_kind, last

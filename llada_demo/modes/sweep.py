@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..engine import diffusion_records, diffusion_trace, gpu_call, grow_trace
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..engine import diffusion_records, diffusion_trace, gpu_call, grow_trace
 from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings
 from ..trace import Trace
 from .common import chat_ids, check_kind, last

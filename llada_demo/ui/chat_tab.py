@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..deploy.manifest import limits
+from ..config import limits
 from ..models.registry import REGISTRY
-from ..startup import can_offer, detect
 from ..sampling import CACHE_MODES, STRATEGIES
+from ..startup import detect, offered_models
 from ..viz.stats import render_stats
 from . import handlers
+from .controls import SETTING_NAMES
 from .lenient_slider import Slider
 
 EXAMPLES = [
@@ -32,13 +33,6 @@ def chat_defaults() -> dict:
     if detect().device == "cpu":
         return dict(gen_length=128, steps=64, block_length=32)
     return dict(gen_length=128, steps=128, block_length=32)
-
-
-def diffusion_models() -> list[tuple[str, str]]:
-    """(label, name) of the diffusion models this machine can run now; untrained ones say so."""
-    hub = detect().hub
-    return [(s.name if s.trained else f"{s.name} (UNTRAINED: random weights)", s.name)
-            for s in REGISTRY.values() if s.kind == "diffusion" and can_offer(s.name, hub)]
 
 
 def build_chat_tab(demo: gr.Blocks) -> None:
@@ -66,7 +60,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
             examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
                                    cache_examples=False, label="Example prompts (they suit the model in use)")
             with gr.Accordion("Model and sampling settings", open=True):
-                model = gr.Dropdown(diffusion_models(), value=default_model, label="Model",
+                model = gr.Dropdown(offered_models("diffusion"), value=default_model, label="Model",
                                     info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
                 model_status = gr.Markdown(
                     f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
@@ -112,8 +106,12 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 with gr.Tab("Per-step curves"):
                     curves = gr.Plot(elem_id="curves", show_label=False)
 
-    controls = [gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed, cache]
-    chat_outputs = [message, chatbot, grid, stats, heatmap, order, curves, scrubber, trace_state, notice]
+    named = dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy, threshold=threshold,
+                 temperature=temperature, cfg_scale=cfg_scale, seed=seed, cache=cache)
+    controls = [named[name] for name in SETTING_NAMES]
+    outputs = dict(message=message, chatbot=chatbot, grid=grid, stats=stats, heatmap=heatmap, order=order,
+                   curves=curves, scrubber=scrubber, trace=trace_state, notice=notice)
+    chat_outputs = handlers.CHAT.wire(**outputs)
     chat_inputs = [message, chatbot, model, *controls, color_by]
     # No Gradio progress overlay or timers on the outputs: the stats and grid show progress, and the
     # overlay's timers redraw the page ten times a second, CPU the sampler needs on a small machine.
@@ -124,8 +122,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
     stop.click(handlers.stop, None, chat_outputs, cancels=[send_event, submit_event, play_event], api_name="stop")
-    clear.click(handlers.clear, None, [chatbot, message, stats, grid, heatmap, order, curves, scrubber,
-                                       trace_state, notice, download], api_name="clear")
+    clear.click(handlers.clear, None, handlers.CLEARED.wire(**outputs, download=download), api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
                    trigger_mode="always_last")
     color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False)

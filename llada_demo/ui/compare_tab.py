@@ -5,14 +5,14 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name
-from ..modes.common import model_choices
 from ..modes.compare import compare_stream
 from ..modes.metrics import run_figures
-from ..sampling import SamplingSettings
+from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
+from .controls import settings_from_controls
+from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 COLUMNS = 8
@@ -41,44 +41,43 @@ tips towards diffusion. Times are each model's own compute, measured while they 
 
 
 _runs = SessionRuns()
+OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_order", "ar_card", "ar_grid", "ar_order", "summary",
+                  "notice")
 
 
-def _settings(gen_length, steps, block_length, seed) -> SamplingSettings:
-    seed = None if seed in (None, "", -1) else seed
-    return SamplingSettings.from_dict(dict(gen_length=gen_length, steps=steps, block_length=block_length, seed=seed))
-
-
-def _views(diffusion, autoregressive, plots: bool, status: str = ""):
+def _views(traces, plots: bool, status: str = "") -> dict:
+    diffusion, autoregressive = traces
     d, a = run_figures(diffusion), run_figures(autoregressive)
     grids = (render_grid(diffusion, columns=COLUMNS), render_grid(autoregressive, columns=COLUMNS))
     cards = (render_run_card("Diffusion", d, diffusion.model_name, status or ("done" if d.finished else "running")),
              render_run_card("Autoregressive", a, autoregressive.model_name,
                              status or ("done" if a.finished else "running")))
-    orders = ((decoding_order_map(diffusion, COLUMNS), decoding_order_map(autoregressive, COLUMNS)) if plots
-              else (gr.skip(), gr.skip()))
     summary = render_comparison(
         ("diffusion", "autoregressive"), (d, a),
         note="Time is each model's own compute while they take turns; tokens / forward pass counts positions "
              "the model chose (an autoregressive answer's padding after its end is free).")
-    return (cards[0], grids[0], orders[0], cards[1], grids[1], orders[1], summary)
+    views = dict(diffusion_card=cards[0], diffusion_grid=grids[0], ar_card=cards[1], ar_grid=grids[1], summary=summary)
+    if plots:
+        views.update(diffusion_order=decoding_order_map(diffusion, COLUMNS),
+                     ar_order=decoding_order_map(autoregressive, COLUMNS))
+    return views
 
 
 def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length, seed, request: gr.Request = None):
     """Stream both runs. Yields (diffusion card, diffusion grid, diffusion order map, AR card, AR grid,
     AR order map, comparison table, notice)."""
-    skip = gr.skip()
     try:
-        settings = _settings(gen_length, steps, block_length, seed)
+        settings = settings_from_controls(gen_length=gen_length, steps=steps, block_length=block_length, seed=seed)
         stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings)
     except SettingsError as error:
-        yield (*(skip,) * 7, failure(error))
+        yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, lambda traces, plots, status: _views(*traces, plots, status))
+    yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 
 
 def stop_compare(request: gr.Request = None):
     """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, lambda traces, _: _views(*traces, True, "stopped"))
+    return stop_views(_runs, request, lambda _: _views, OUTPUTS)
 
 
 def build_compare_tab(demo: gr.Blocks) -> None:
@@ -87,9 +86,9 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=3,
                             elem_id="compare-prompt")
-        diffusion = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"),
+        diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
                                 label="Diffusion model", scale=1)
-        autoregressive = gr.Dropdown(model_choices("autoregressive"), value=default_model_name("autoregressive"),
+        autoregressive = gr.Dropdown(offered_models("autoregressive"), value=default_model("autoregressive"),
                                      label="Autoregressive model", scale=1,
                                      info="The registered AR models this machine can run.")
     with gr.Row(equal_height=True):
@@ -115,7 +114,8 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
-    outputs = [diffusion_card, diffusion_grid, diffusion_order, ar_card, ar_grid, ar_order, summary, notice]
+    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_order=diffusion_order,
+                           ar_card=ar_card, ar_grid=ar_grid, ar_order=ar_order, summary=summary, notice=notice)
     event = run.click(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
                       outputs, api_name="compare", concurrency_id="sampler")
     submit = prompt.submit(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],

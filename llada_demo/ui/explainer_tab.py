@@ -5,10 +5,11 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name
-from ..modes.common import clean_prompt, model_choices, seed_or_random
+from ..modes.common import clean_prompt
 from ..modes.explain import EXPLAIN_PROMPT, explain
+from ..startup import default_model, offered_models
 from ..viz.diagram import DIAGRAM_CSS, render_explainer
+from .controls import resolve_seed
 from .mode_runs import failure, load
 
 INTRO = """
@@ -21,7 +22,7 @@ this tab or press the button. Hover any cell for details.
 def draw_explainer(prompt, model_name, seed):
     """(diagram HTML, notice). Cached per (model, prompt, seed): the run is deterministic."""
     try:
-        result = explain(load(model_name), clean_prompt(prompt), seed_or_random(seed))
+        result = explain(load(model_name), clean_prompt(prompt), resolve_seed(seed))
     except SettingsError as error:
         return gr.skip(), failure(error)
     return render_explainer(result), ""
@@ -32,7 +33,7 @@ def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
-        model = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"), label="Model", scale=1)
+        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True), label="Model", scale=1)
         seed = gr.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
         button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
     notice = gr.Markdown("", label="notice", elem_id="explain-notice")

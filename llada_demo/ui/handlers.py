@@ -11,61 +11,30 @@ from pathlib import Path
 import gradio as gr
 
 from ..conversation import STREAMING_PLACEHOLDER, context_limit, display_answer, fit_context, model_messages
-from ..deploy.manifest import limits
+from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
-from ..engine import load_model
 from ..models.registry import REGISTRY
 from ..prompt import clean_message
-from ..engine import stream_trace
-from ..sampling import SamplingSettings, nearest_valid
+from ..sampling import nearest_valid
 from ..trace import Trace
 from ..viz.export import animation_gif, animation_html, trace_to_json_file
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
+from .controls import controls_of, settings_from_controls
+from .frames import Outputs, merge_frames
 from .notices import end_notice, error_notice, failure_notice
-from ..engine import BackgroundRun
 from .sessions import SessionRuns, paced
 
 GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)
-
-
-def _number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
-                           cache="none"):
-    """The one validated settings object, from the UI's raw control values (or an API caller's).
-
-    On top of the settings' own rules, the app's limits (spaces.yaml) are checked first, so a value
-    typed past a slider's end gets a message with the nearest settings within them.
-    """
-    seed = None if seed in (None, "", -1) else seed
-    values = dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
-                  threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, seed=seed, cache=cache or "none")
-    top = limits()
-    for name, label, most in (("gen_length", "Answer length", top["max_gen_length"]),
-                              ("steps", "Steps", top["max_steps"])):
-        number = _number(values[name])
-        if number is not None and number > most:
-            clamped = {key: most if _number(values[key]) is None else min(_number(values[key]), most)
-                       for key in ("gen_length", "steps")}
-            raise SettingsError(f"{label} {number:g} is above this app's limit of {most}: choose {most} or less.",
-                                suggestion=nearest_valid(values, **clamped))
-    return SamplingSettings.from_dict(values)
 
 
 def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
                    cache="none") -> str:
     """A message about the current controls: empty when they are valid."""
     try:
-        settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
-                                          cfg_scale, seed, cache)
+        settings = settings_from_controls(**controls_of(locals()))
     except SettingsError as error:
         return error_notice(error)
     per_step = settings.gen_length / settings.steps
@@ -78,12 +47,10 @@ def check_settings(gen_length, steps, block_length, strategy, threshold, tempera
 def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
                      cache="none"):
     """The closest valid (answer length, steps, block length), for the sliders."""
-    from ..sampling import nearest_valid
-
-    s = nearest_valid(dict(gen_length=gen_length, steps=steps, block_length=block_length, strategy=strategy,
-                           threshold=threshold, temperature=temperature, cfg_scale=cfg_scale, cache=cache))
+    asked = controls_of(locals())
+    s = nearest_valid(asked)
     return s.gen_length, s.steps, s.block_length, check_settings(
-        s.gen_length, s.steps, s.block_length, s.strategy, s.threshold, s.temperature, s.cfg_scale, seed, s.cache)
+        **dict(asked, gen_length=s.gen_length, steps=s.steps, block_length=s.block_length))
 
 
 def shown(text: str) -> str:
@@ -95,25 +62,10 @@ def _figures(trace: Trace):
     return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
 
 
-# /chat's outputs, in the order the tab wires them; a frame names only what it changes.
-CHAT_OUTPUTS = ("message", "chatbot", "grid", "stats", "heatmap", "order", "curves", "scrubber", "trace", "notice")
-
-
-def chat_frame(**changes) -> tuple:
-    """One /chat update: the named outputs, every other output left as it is (gr.skip())."""
-    unknown = set(changes) - set(CHAT_OUTPUTS)
-    if unknown:
-        raise TypeError(f"not a chat output: {sorted(unknown)}")
-    return tuple(changes.get(name, gr.skip()) for name in CHAT_OUTPUTS)
-
-
-def merge_frames(first: tuple, then: tuple) -> tuple:
-    """One frame with `then`'s changes over `first`'s (for Stop, which answers once)."""
-    return tuple(a if _skipped(b) else b for a, b in zip(first, then))
-
-
-def _skipped(value) -> bool:
-    return isinstance(value, dict) and value == gr.skip()
+# /chat's outputs (also /stop's), in the order the tab wires them; a frame names only what it changes.
+CHAT = Outputs("message", "chatbot", "grid", "stats", "heatmap", "order", "curves", "scrubber", "trace", "notice")
+CHAT_OUTPUTS = CHAT.names
+chat_frame = CHAT.frame
 
 
 @dataclass
@@ -196,8 +148,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     try:
         if color_by not in COLOR_MODES:
             raise SettingsError(f"Colour mode must be one of {', '.join(COLOR_MODES)}, got {color_by!r}.")
-        settings = settings_from_controls(gen_length, steps, block_length, strategy, threshold, temperature,
-                                          cfg_scale, seed, cache)
+        settings = settings_from_controls(**controls_of(locals()))
         message = clean_message(message)
         loaded = load_model(model_name)
         fitted = fit_context(loaded.tokenizer, model_messages(history) + [{"role": "user", "content": message}],
@@ -284,20 +235,26 @@ def export_gif(trace: Trace | None) -> str:
     return str(path)
 
 
+# /clear's outputs, in the order its API has always returned them.
+CLEARED = Outputs("chatbot", "message", "stats", "grid", "heatmap", "order", "curves", "scrubber", "trace", "notice",
+                  "download")
+
+
 def clear():
     """Forget the conversation and the last run (this session only)."""
-    return [], "", render_stats(None), "", None, None, None, gr.Slider(value=0, maximum=1), None, "", None
+    return CLEARED.frame(message="", chatbot=[], grid="", stats=render_stats(None), heatmap=None, order=None,
+                         curves=None, scrubber=gr.Slider(value=0, maximum=1), trace=None, notice="", download=None)
 
 
 def choose_model(model_name, progress=gr.Progress()):
     """Load a model (once per process), showing progress; on failure the dropdown returns to the default."""
-    from ..startup import detect
+    from ..startup import default_model
 
     progress(0.1, desc=f"Loading {model_name} (the first time downloads it)…")
     try:
         loaded = load_model(model_name)
     except SettingsError as error:
-        fallback = detect().default_model
+        fallback = default_model()
         return f"⚠️ {error} Back on **{fallback}**, which still works.", gr.update(value=fallback)
     progress(1.0)
     return f"Model: **{loaded.label}**", gr.skip()

@@ -5,18 +5,21 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name
-from ..modes.common import model_choices, seed_or_random
 from ..modes.infill import InfillTemplate, infill_stream
 from ..modes.metrics import run_figures
 from ..sampling import STRATEGIES
+from ..startup import default_model, offered_models
 from ..viz.given_grid import GIVEN_CSS, kept_and_overwritten, render_given_grid
 from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
 from ..viz.run_card import CARD_CSS, render_run_card
+from .controls import resolve_seed
+from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 COLUMNS = 8
 NO_AR = "none"
+OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_text", "ar_card", "ar_grid", "ar_text", "summary",
+                  "notice")
 INTRO = """
 ### Fill in anywhere
 Write text and leave gaps: **`[MASK]`** is one missing token, **`[MASK*8]`** (or **`[8]`**) is eight. A gap can
@@ -44,36 +47,39 @@ def _summary(template: InfillTemplate, traces) -> str:
     return f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)
 
 
-def _views(template: InfillTemplate, traces, status: str = ""):
+def _views(template: InfillTemplate, traces, status: str = "") -> dict:
     given = template.given_ids()
-    out = []
-    for name, trace in zip(("Diffusion", "Autoregressive"), traces):
+    views = dict(ar_card=render_run_card("Autoregressive", None, "not compared"), ar_grid="", ar_text="",
+                 summary=_summary(template, traces))
+    for side, name, trace in zip(("diffusion", "ar"), ("Diffusion", "Autoregressive"), traces):
         figures = run_figures(trace)
-        out += [render_run_card(name, figures, trace.model_name, status or ("done" if figures.finished else "running")),
-                render_given_grid(trace, given, columns=COLUMNS),
-                render_infill_text(trace, given, "what it wrote (your text plain, its words highlighted)")]
-    if len(traces) == 1:
-        out += [render_run_card("Autoregressive", None, "not compared"), "", ""]
-    return (*out, _summary(template, traces))
+        views[f"{side}_card"] = render_run_card(name, figures, trace.model_name,
+                                                status or ("done" if figures.finished else "running"))
+        views[f"{side}_grid"] = render_given_grid(trace, given, columns=COLUMNS)
+        views[f"{side}_text"] = render_infill_text(trace, given, "what it wrote (your text plain, its words highlighted)")
+    return views
+
+
+def _draw(template: InfillTemplate):
+    """The tab's Draw for one fill-in request."""
+    return lambda traces, plots, status: _views(template, traces, status)
 
 
 def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed, request: gr.Request = None):
     """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice)."""
-    skip = gr.skip()
     try:
         autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
         template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
-                                         steps=int(steps or 0), strategy=strategy, seed=seed_or_random(seed))
+                                         steps=int(steps or 0), strategy=strategy, seed=resolve_seed(seed))
     except SettingsError as error:
-        yield (*(skip,) * 7, failure(error))
+        yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, lambda traces, _, status: _views(template, traces, status),
-                            context=template)
+    yield from stream_views(_runs, request, stream, _draw(template), OUTPUTS, context=template)
 
 
 def stop_infill(request: gr.Request = None):
     """Stop this session's fill-in after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, lambda traces, template: _views(template, traces, "stopped"))
+    return stop_views(_runs, request, _draw, OUTPUTS)
 
 
 def build_infill_tab(demo: gr.Blocks) -> None:
@@ -88,10 +94,10 @@ def build_infill_tab(demo: gr.Blocks) -> None:
                                      elem_id="infill-instruction")
             gr.Examples(EXAMPLES, inputs=[text, instruction], cache_examples=False, label="Examples")
         with gr.Column(scale=2):
-            diffusion = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"),
+            diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
                                     label="Diffusion model")
-            autoregressive = gr.Dropdown(model_choices("autoregressive") + [("none", NO_AR)],
-                                         value=default_model_name("autoregressive"), label="Autoregressive model")
+            autoregressive = gr.Dropdown(offered_models("autoregressive") + [("none", NO_AR)],
+                                         value=default_model("autoregressive"), label="Autoregressive model")
             steps = gr.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
                               elem_id="infill-steps")
             strategy = gr.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
@@ -116,6 +122,7 @@ def build_infill_tab(demo: gr.Blocks) -> None:
             ar_text = gr.HTML("", css_template=css, label="AR text", elem_id="infill-ar-text")
 
     inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed]
-    outputs = [diffusion_card, diffusion_grid, diffusion_text, ar_card, ar_grid, ar_text, summary, notice]
+    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_text=diffusion_text,
+                           ar_card=ar_card, ar_grid=ar_grid, ar_text=ar_text, summary=summary, notice=notice)
     event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
     stop.click(stop_infill, None, outputs, cancels=[event], api_name="stop_infill")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..config import limits
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
-
-from ..deploy.manifest import limits
 
 # The chat's grid fills its column and sizes each column to its widest token (never less than an equal
 # share), so a committed cell always shows its whole token; positions stay in their rows.

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-import gradio as gr
-
-from ..errors import SettingsError
 from ..engine import load_model
+from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..modes.race import snapshot
+from .frames import Outputs
 from .notices import end_notice, failure_notice
 from .sessions import SessionRuns, frames
 
-VIEWS = 7  # every racing tab draws 7 outputs, then a notice
+# draw(item, plots_due, status) -> {output name: value}: a tab's views of a run's latest item (status "" while
+# running, "stopped" at a stop); the item is a stable snapshot (a tuple of traces, or a sweep's progress).
+Draw = Callable[[object, bool, str], dict]
 
 
 def failure(error: BaseException) -> str:
@@ -22,7 +23,7 @@ def failure(error: BaseException) -> str:
 
 
 def load(name) -> LoadedModel:
-    """load_model, with any loading failure turned into a message (a checkpoint the app cannot use)."""
+    """The engine's load_model, with any loading failure turned into a message (a checkpoint the app cannot use)."""
     try:
         return load_model(name)
     except SettingsError:
@@ -31,36 +32,44 @@ def load(name) -> LoadedModel:
         raise SettingsError(f"Could not use the model {name!r}: {error}") from error
 
 
-def stream_views(runs: SessionRuns, request, stream, draw, context=None) -> Iterator[tuple]:
-    """Run `stream` as this session's job of a tab and yield (views..., notice) frames, then the last one.
+def _stable(item):
+    """A snapshot the worker will not change while a frame is drawn."""
+    return snapshot(item) if isinstance(item, tuple) else item
 
-    `draw(traces, plots_due, status)` returns the tab's VIEWS outputs for a snapshot of the racing traces.
+
+def _finished(item) -> bool:
+    return all(t.finished for t in item) if isinstance(item, tuple) else bool(item.finished)
+
+
+def stream_views(runs: SessionRuns, request, stream, draw: Draw, outputs: Outputs, context=None) -> Iterator[tuple]:
+    """Run `stream` as this session's job of a tab and yield its frames (`outputs` has a "notice"), then the last.
+
+    The first frame clears the previous run's notice; later ones leave it (a late frame must not wipe "Stopped").
     """
-    skip = gr.skip()
     run = runs.start(request, stream, context=context)
     try:
-        for traces, plots, first in frames(run):
-            yield (*draw(snapshot(traces), plots, ""), "" if first else skip)
+        for latest, plots, first in frames(run):
+            yield outputs.frame(**draw(_stable(latest), plots, ""), **({"notice": ""} if first else {}))
     finally:
         runs.release(run)
     if run.error is not None:
-        yield (*(skip,) * VIEWS, failure(run.error))
+        yield outputs.frame(notice=failure(run.error))
         return
     if run.latest is None:  # cancelled before the first frame
-        yield (*(skip,) * VIEWS, end_notice(run, True))
+        yield outputs.frame(notice=end_notice(run, True))
         return
-    traces = snapshot(run.latest)
-    stopped = not all(t.finished for t in traces)
-    yield (*draw(traces, True, "stopped" if stopped else ""), end_notice(run, stopped))
+    latest = _stable(run.latest)
+    stopped = not _finished(latest)
+    yield outputs.frame(**draw(latest, True, "stopped" if stopped else ""), notice=end_notice(run, stopped))
 
 
-def stop_views(runs: SessionRuns, request, draw) -> tuple:
-    """Stop this session's job after its current forward pass and draw where it stopped (same outputs).
+def stop_views(runs: SessionRuns, request, draw_for: Callable[[object], Draw], outputs: Outputs) -> tuple:
+    """Stop this session's job after its current forward pass and draw where it stopped (the tab's outputs).
 
-    `draw(traces, context)` returns the tab's VIEWS outputs for a stopped run.
+    `draw_for(context)` gives the Draw for the job's context (what `stream_views` was given, e.g. a template).
     """
     run, context = runs.stop(request)
-    traces = snapshot(run.latest) if run is not None and run.latest is not None else ()
-    if not traces or all(t.finished for t in traces):  # nothing was running
-        return (*(gr.skip(),) * VIEWS, "")
-    return (*draw(traces, context), "⏹ Stopped.")
+    latest = _stable(run.latest) if run is not None and run.latest is not None else None
+    if latest is None or (isinstance(latest, tuple) and not latest) or _finished(latest):  # nothing was running
+        return outputs.frame(notice="")
+    return outputs.frame(**draw_for(context)(latest, True, "stopped"), notice="⏹ Stopped.")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from ..deploy.manifest import limits
+from ..config import limits
 from ..errors import SettingsError
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import gradio as gr
 import torch
 
-from ..deploy.manifest import limits
+from ..config import limits
 from ..engine import BackgroundRun
 
 

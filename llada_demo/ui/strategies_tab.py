@@ -5,15 +5,16 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name
-from ..modes.common import model_choices, seed_or_random
 from ..modes.metrics import run_figures
 from ..modes.quality import mean_commit_log_prob
 from ..modes.strategies import strategies_stream
-from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings
+from ..sampling import CACHE_MODES, STRATEGIES
+from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
+from .controls import resolve_seed, settings_from_controls
+from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 COLUMNS = 8
@@ -28,12 +29,7 @@ trades exactness for speed: compare `none` with `dual` to see how much faster, a
 """
 
 _runs = SessionRuns()
-
-
-def _settings(gen_length, steps, block_length, strategy, threshold, cache, temperature, seed) -> SamplingSettings:
-    return SamplingSettings.from_dict(dict(gen_length=gen_length, steps=steps, block_length=block_length,
-                                           strategy=strategy, threshold=threshold, temperature=temperature,
-                                           seed=seed, cache=cache or "none"))
+OUTPUTS = Outputs("card_a", "grid_a", "order_a", "card_b", "grid_b", "order_b", "summary", "notice")
 
 
 def _label(trace) -> str:
@@ -50,38 +46,42 @@ def _identical(first, second) -> str:
     return f"{(first.steps[-1].tokens == second.steps[-1].tokens).mean():.0%}"
 
 
-def _views(first, second, plots: bool, status: str = ""):
+def _views(traces, plots: bool, status: str = "") -> dict:
+    first, second = traces
     figures = (run_figures(first), run_figures(second))
     cards = [render_run_card(name, f, _label(t), status or ("done" if f.finished else "running"))
              for name, f, t in zip(("A", "B"), figures, (first, second))]
     grids = [render_grid(t, color_by="step", columns=COLUMNS) for t in (first, second)]
-    orders = ([decoding_order_map(t, COLUMNS) for t in (first, second)] if plots else [gr.skip(), gr.skip()])
     extra = [("mean log p at commit", f"{mean_commit_log_prob(first):.3f}", f"{mean_commit_log_prob(second):.3f}"),
              ("seed", str(first.settings.seed), str(second.settings.seed)),
              ("identical tokens, A vs B", _identical(first, second), _identical(first, second))]
     summary = render_comparison((f"A: {_label(first)}", f"B: {_label(second)}"), figures, extra,
                                 note="Same model, prompt and seed. Time is each run's own compute.")
-    return (cards[0], grids[0], orders[0], cards[1], grids[1], orders[1], summary)
+    views = dict(card_a=cards[0], grid_a=grids[0], card_b=cards[1], grid_b=grids[1], summary=summary)
+    if plots:
+        views.update(order_a=decoding_order_map(first, COLUMNS), order_b=decoding_order_map(second, COLUMNS))
+    return views
 
 
 def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, strategy_a, block_a, threshold_a,
                    cache_a, strategy_b, block_b, threshold_b, cache_b, request: gr.Request = None):
     """Stream both runs. Yields (card A, grid A, order map A, card B, grid B, order map B, table, notice)."""
-    skip = gr.skip()
     try:
-        seed = seed_or_random(seed)
-        first = _settings(gen_length, steps, block_a, strategy_a, threshold_a, cache_a, temperature, seed)
-        second = _settings(gen_length, steps, block_b, strategy_b, threshold_b, cache_b, temperature, seed)
+        shared = dict(gen_length=gen_length, steps=steps, temperature=temperature, seed=resolve_seed(seed))
+        first = settings_from_controls(**shared, block_length=block_a, strategy=strategy_a, threshold=threshold_a,
+                                       cache=cache_a)
+        second = settings_from_controls(**shared, block_length=block_b, strategy=strategy_b, threshold=threshold_b,
+                                        cache=cache_b)
         stream = strategies_stream(load(model_name), prompt, first, second)
     except SettingsError as error:
-        yield (*(skip,) * 7, failure(error))
+        yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, lambda traces, plots, status: _views(*traces, plots, status))
+    yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 
 
 def stop_strategies(request: gr.Request = None):
     """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, lambda traces, _: _views(*traces, True, "stopped"))
+    return stop_views(_runs, request, lambda _: _views, OUTPUTS)
 
 
 def _side(name: str, strategy: str, block: int):
@@ -103,7 +103,7 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
                             elem_id="strategies-prompt")
-        model = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"), label="Model", scale=1)
+        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True), label="Model", scale=1)
     with gr.Row():
         gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
         steps = gr.Slider(1, 256, value=32, step=1, label="Steps (both)")
@@ -130,6 +130,7 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="strategies-summary")
 
     inputs = [prompt, model, gen_length, steps, temperature, seed, *first, *second]
-    outputs = [card_a, grid_a, order_a, card_b, grid_b, order_b, summary, notice]
+    outputs = OUTPUTS.wire(card_a=card_a, grid_a=grid_a, order_a=order_a, card_b=card_b, grid_b=grid_b,
+                           order_b=order_b, summary=summary, notice=notice)
     event = run.click(run_strategies, inputs, outputs, api_name="compare_strategies", concurrency_id="sampler")
     stop.click(stop_strategies, None, outputs, cancels=[event], api_name="stop_strategies")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..models.registry import default_model_name
-from ..modes.common import clean_prompt, model_choices, seed_or_random
+from ..modes.common import clean_prompt
 from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
 from ..sampling import CACHE_MODES, STRATEGIES
+from ..startup import default_model, offered_models
 from ..viz.sweep import TABLE_HEADERS, sweep_figure, sweep_rows
-from .mode_runs import SessionRuns, end_notice, failure, frames, load
+from .controls import resolve_seed
+from .frames import Outputs
+from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 
 NO_JUDGE = "none"
 INTRO = f"""
@@ -24,6 +26,7 @@ Latency is wall time on this machine, so other work running on it adds noise; fo
 """
 
 _runs = SessionRuns()
+OUTPUTS = Outputs("status", "plot", "table", "notice")
 
 
 def _status(progress: SweepProgress) -> str:
@@ -42,53 +45,39 @@ def _status(progress: SweepProgress) -> str:
     return text
 
 
+def _draw():
+    """A Draw for one sweep: the status at every frame, the figure and table only when a run has finished."""
+    shown = [-1]
+
+    def draw(progress: SweepProgress, plots: bool, status: str) -> dict:
+        points, total = list(progress.points), len(progress.plan.runs)
+        views = dict(status=f"⏹ Stopped after {len(points)} of {total} runs." if status == "stopped"
+                     else _status(progress))
+        if len(points) != shown[0] or status:
+            shown[0] = len(points)
+            views.update(plot=sweep_figure(points, total), table=sweep_rows(points))
+        return views
+
+    return draw
+
+
 def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks_text, strategies, seed,
               bound_samples, caches=("none",), request: gr.Request = None):
     """Stream the sweep. Yields (status, figure, table rows, notice); plot and table grow as runs finish."""
-    skip = gr.skip()
     try:
         prompt = clean_prompt(prompt)
-        plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=seed_or_random(seed), caches=caches)
+        plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=resolve_seed(seed), caches=caches)
         judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
         stream = sweep_stream(load(diffusion_name), judge, prompt, plan, int(bound_samples or 0))
     except SettingsError as error:
-        yield skip, skip, skip, failure(error)
+        yield OUTPUTS.frame(notice=failure(error))
         return
-    run = _runs.start(request, stream)
-    shown = -1
-    try:
-        for progress, _, first in frames(run):
-            points = list(progress.points)
-            notice = "" if first else skip
-            if len(points) != shown:  # the figure and table change only when a run finishes
-                shown = len(points)
-                yield _status(progress), sweep_figure(points, len(plan.runs)), sweep_rows(points), notice
-            else:
-                yield _status(progress), skip, skip, notice
-    finally:
-        _runs.release(run)
-    if run.error is not None:
-        yield skip, skip, skip, failure(run.error)
-        return
-    progress = run.latest
-    if progress is None:  # cancelled before the first frame
-        yield skip, skip, skip, end_notice(run, True)
-        return
-    points = list(progress.points)
-    stopped = not progress.finished
-    status = f"⏹ Stopped after {len(points)} of {len(plan.runs)} runs." if stopped else _status(progress)
-    yield status, sweep_figure(points, len(plan.runs)), sweep_rows(points), end_notice(run, stopped)
+    yield from stream_views(_runs, request, stream, _draw(), OUTPUTS)
 
 
 def stop_sweep(request: gr.Request = None):
     """Cancel this session's sweep after its current forward pass. Returns (status, figure, table, notice)."""
-    run, _ = _runs.stop(request)
-    progress = run.latest if run is not None else None
-    if progress is None or progress.finished:  # nothing was running
-        return gr.skip(), gr.skip(), gr.skip(), ""
-    points, total = list(progress.points), len(progress.plan.runs)
-    return (f"⏹ Stopped after {len(points)} of {total} runs.", sweep_figure(points, total), sweep_rows(points),
-            "⏹ Stopped.")
+    return stop_views(_runs, request, lambda _: _draw(), OUTPUTS)
 
 
 def build_sweep_tab(demo: gr.Blocks) -> None:
@@ -96,10 +85,10 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         prompt = gr.Textbox("Write a story about a dog.", label="Prompt", scale=3, elem_id="sweep-prompt")
-        diffusion = gr.Dropdown(model_choices("diffusion"), value=default_model_name("diffusion"),
+        diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
                                 label="Diffusion model", scale=1)
-        judge = gr.Dropdown(model_choices("autoregressive") + [("none", NO_JUDGE)],
-                            value=default_model_name("autoregressive"), label="Judge (AR model for perplexity)",
+        judge = gr.Dropdown(offered_models("autoregressive") + [("none", NO_JUDGE)],
+                            value=default_model("autoregressive"), label="Judge (AR model for perplexity)",
                             scale=1)
     with gr.Row():
         gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="sweep-length")
@@ -127,5 +116,6 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                          column_widths=["3%", "5%", "5%", "10%", "6%", "6%", "6%", "6%", "7%", "7%", "39%"])
 
     inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples, caches]
-    event = run.click(run_sweep, inputs, [status, plot, table, notice], api_name="sweep", concurrency_id="sampler")
-    stop.click(stop_sweep, None, [status, plot, table, notice], cancels=[event], api_name="stop_sweep")
+    outputs = OUTPUTS.wire(status=status, plot=plot, table=table, notice=notice)
+    event = run.click(run_sweep, inputs, outputs, api_name="sweep", concurrency_id="sampler")
+    stop.click(stop_sweep, None, outputs, cancels=[event], api_name="stop_sweep")
