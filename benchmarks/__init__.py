@@ -1,1 +1,1 @@
-"""Reproducible speed and memory benchmarks (`python -m llada_demo bench`): figures and ratios, same run."""
+"""Reproducible speed and memory benchmarks: figures and ratios from the same run (`python -m benchmarks.speed`, …)."""

@@ -2,12 +2,12 @@
 
 import json
 
-from llada_demo.cli import main
+from benchmarks.speed import main
 
 
 def test_bench_prints_and_writes_every_variant(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert main(["bench", "--shape", "tiny", "--length", "16", "--steps", "8", "--block", "8",
+    assert main(["--shape", "tiny", "--length", "16", "--steps", "8", "--block", "8",
                  "--prompt-length", "8", "--memory-length", "32", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     for variant in ("naive reference loop", "exact sampler", "prefix cache", "dual cache",
@@ -27,7 +27,7 @@ def test_bench_prints_and_writes_every_variant(tmp_path, capsys):
 
 def test_bench_on_real_weights_reports_twin_perplexity(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert main(["bench", "--model", "embedded-llada", "--length", "16", "--steps", "8", "--block", "8",
+    assert main(["--model", "embedded-llada", "--length", "16", "--steps", "8", "--block", "8",
                  "--variants", "exact sampler", "dual cache", "--json", str(out)]) == 0
     rows = {r["variant"]: r for r in json.loads(out.read_text())[0]["rows"]}
     assert set(rows) == {"naive reference loop", "exact sampler", "dual cache",
