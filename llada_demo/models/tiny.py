@@ -21,7 +21,7 @@ _TOKENIZER_TEXT = [
 
 @lru_cache(maxsize=4)
 def _tokenizer(vocab_size: int):
-    from ..train.tokenizer import train_tokenizer  # training code is only needed here
+    from .tokenizer_training import train_tokenizer
 
     return train_tokenizer(_TOKENIZER_TEXT * 4, vocab_size=vocab_size)
 

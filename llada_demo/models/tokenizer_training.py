@@ -1,4 +1,4 @@
-"""Train a small byte-level BPE tokenizer carrying LLaDA's special tokens and chat template."""
+"""Train a small byte-level BPE tokenizer with LLaDA's special tokens and chat template (embedded and tiny models)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
-from ..models.tokenizer import BOS, CHAT_TEMPLATE, EOS, MASK, SPECIAL_TOKENS
+from .tokenizer import BOS, CHAT_TEMPLATE, EOS, MASK, SPECIAL_TOKENS
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 4096) -> PreTrainedTokenizerFast:
