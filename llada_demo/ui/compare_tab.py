@@ -114,7 +114,8 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
-    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_order=diffusion_order,
+    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
+                           diffusion_order=diffusion_order,
                            ar_card=ar_card, ar_grid=ar_grid, ar_order=ar_order, summary=summary, notice=notice)
     event = run.click(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
                       outputs, api_name="compare", concurrency_id="sampler")

@@ -1,4 +1,4 @@
-"""Sampling settings from the page's controls (or an API caller's values): one place, one seed rule, the app's limits."""
+"""Sampling settings from the page's controls or an API caller's values: one place, one seed rule, the app's limits."""
 
 from __future__ import annotations
 

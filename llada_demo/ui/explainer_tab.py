@@ -33,7 +33,8 @@ def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
-        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True), label="Model", scale=1)
+        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                            label="Model", scale=1)
         seed = gr.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
         button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
     notice = gr.Markdown("", label="notice", elem_id="explain-notice")

@@ -120,7 +120,8 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
     history.append({"role": "assistant", "content": shown(display_answer(text, note))})
     scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
     notice = end_notice(run, stopped) or (note if not text.strip() else "")
-    return chat_frame(message="", chatbot=history, grid=render_grid(trace, color_by=turn.color_by, columns=GRID_COLUMNS),
+    grid = render_grid(trace, color_by=turn.color_by, columns=GRID_COLUMNS)
+    return chat_frame(message="", chatbot=history, grid=grid,
                       stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
                       notice=_join(turn.notice, notice))
 

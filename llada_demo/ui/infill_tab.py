@@ -56,7 +56,8 @@ def _views(template: InfillTemplate, traces, status: str = "") -> dict:
         views[f"{side}_card"] = render_run_card(name, figures, trace.model_name,
                                                 status or ("done" if figures.finished else "running"))
         views[f"{side}_grid"] = render_given_grid(trace, given, columns=COLUMNS)
-        views[f"{side}_text"] = render_infill_text(trace, given, "what it wrote (your text plain, its words highlighted)")
+        views[f"{side}_text"] = render_infill_text(trace, given,
+                                                   "what it wrote (your text plain, its words highlighted)")
     return views
 
 

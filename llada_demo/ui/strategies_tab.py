@@ -103,7 +103,8 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
                             elem_id="strategies-prompt")
-        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True), label="Model", scale=1)
+        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                            label="Model", scale=1)
     with gr.Row():
         gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
         steps = gr.Slider(1, 256, value=32, step=1, label="Steps (both)")
