@@ -14,6 +14,7 @@ _TRAIN_FLAGS = {
     "max_minutes": float, "batch_size": int, "sft_batch_size": int, "seq_len": int, "sft_seq_len": int,
     "lr": float, "sft_lr": float, "weight_decay": float, "device": str, "seed": int, "vocab_size": int,
     "d_model": int, "n_layers": int, "n_heads": int, "mlp_hidden_size": int, "story_limit": int,
+    "patience": int, "sft_max_minutes": float, "eval_every_tokens": int, "schedule_tokens": int,
 }
 _HELP = {
     "train_file": "stories separated by lines holding only <|endoftext|> "
@@ -38,14 +39,22 @@ _HELP = {
     "n_heads": "attention heads (default 4)",
     "mlp_hidden_size": "SwiGLU hidden size (default 768)",
     "story_limit": "use only the first N stories of the file",
+    "patience": "stop a phase after N validations without a new best (default: never; v2 twins: 5)",
+    "sft_max_minutes": "wall-clock cap of the SFT phase (default: --max-minutes)",
+    "eval_every_tokens": "validate every N training tokens (default: 40 times per phase)",
+    "schedule_tokens": "pretraining LR cosine horizon in tokens, then the floor (default: the whole budget)",
 }
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=None,
                         help=f"output folder: tokenizer/, diffusion/, autoregressive/, logs/ (default {DEFAULT_OUT})")
-    parser.add_argument("--only", choices=("diffusion", "autoregressive", "both"), default="both",
-                        help="train one model (run two processes with the same --out to share a GPU)")
+    parser.add_argument("--only", choices=("diffusion", "autoregressive", "autoregressive-small", "both"),
+                        default="both", help="train one model (run several processes with the same --out to "
+                        "share a GPU); autoregressive-small: recipe v2's v1-size twin")
+    parser.add_argument("--recipe", choices=("v1", "v2"), default="v1",
+                        help="v1: the shipped models' recipe; v2: larger diffusion model, twins stopped at their "
+                             "best validation point, SFT with small talk, titles and endings (default v1)")
     parser.add_argument("--hf-dataset", action="store_true",
                         help="load roneneldan/TinyStories with the `datasets` library instead of --train-file")
     parser.add_argument("--smoke", action="store_true",
@@ -60,6 +69,10 @@ def train_options(args: argparse.Namespace):
     """RecipeOptions from parsed arguments: the smoke or real defaults, then every flag given."""
     from .recipe import RecipeOptions, smoke_options
 
+    if getattr(args, "recipe", "v1") == "v2":
+        return _v2_train_options(args)
+    if args.only == "autoregressive-small":
+        raise SystemExit("--only autoregressive-small belongs to --recipe v2")
     options = smoke_options() if args.smoke else RecipeOptions()
     known = {f.name for f in fields(options)}
     changes = {name: getattr(args, name) for name in _TRAIN_FLAGS if getattr(args, name, None) is not None}
@@ -67,6 +80,18 @@ def train_options(args: argparse.Namespace):
     out = args.out or (Path("runs/smoke") if args.smoke else DEFAULT_OUT)
     return replace(options, out=out, only=args.only, hf_dataset=args.hf_dataset, progress=not args.no_progress,
                    **changes)
+
+
+def _v2_train_options(args: argparse.Namespace):
+    """Recipe v2 for one run (--only is required: the three runs are meant to be three processes)."""
+    from .recipe_v2 import V2_RUNS, v2_options
+
+    if args.only == "both":
+        raise SystemExit(f"--recipe v2 trains one run per process: --only {' | '.join(V2_RUNS)}")
+    changes = {name: getattr(args, name) for name in _TRAIN_FLAGS if getattr(args, name, None) is not None}
+    out = args.out or Path("runs/v2-smoke" if args.smoke else "runs/v2")
+    return v2_options(args.only, smoke=args.smoke, out=out, hf_dataset=args.hf_dataset,
+                      progress=not args.no_progress, **changes)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -78,7 +103,7 @@ def run_train(args: argparse.Namespace) -> int:
         phases = log["phases"]
         print(f"{kind}: {log['parameters']:,} parameters, {log['tokens_seen']:,} tokens, {log['seconds']} s; "
               f"best valid pretrain {phases['pretrain']['best_valid']:.4f}, sft {phases['sft']['best_valid']:.4f} "
-              f"-> {options.out / kind}")
+              f"-> {options.out / (options.folder or kind)}")
     return 0
 
 
@@ -105,14 +130,33 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--device", default=None, help="cuda, cpu, ... (default: the best available)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the prompts, masks and sampling (default 0)")
+    parser.add_argument("--batched", action="store_true",
+                        help="answer all prompts in one batched reverse process (same tokens at temperature 0; "
+                             "much faster on a GPU)")
+    parser.add_argument("--previous-diffusion", type=Path, default=None,
+                        help="scorecard: also the previously shipped diffusion model (e.g. assets/llada-tinystories)")
+    parser.add_argument("--previous-autoregressive", type=Path, default=None,
+                        help="scorecard: also the previously shipped twin (e.g. assets/ar-tinystories)")
+    parser.add_argument("--extra-autoregressive", type=Path, default=None,
+                        help="scorecard: one more twin (recipe v2's v1-size twin)")
+    parser.add_argument("--judge", type=Path, default=None,
+                        help="scorecard: the AR model whose perplexity scores every answer (default --autoregressive)")
+    parser.add_argument("--scorecard", action="store_true",
+                        help="write the one-table scorecard (greetings, words, rep-4, distinct-2, judge perplexity) "
+                             "for these models and the --previous-* ones")
     return parser
 
 
 def run_eval(args: argparse.Namespace) -> int:
     from .evaluate import eval_options, run_evaluation
 
-    results = run_evaluation(eval_options(args))
+    options = eval_options(args)
+    results = run_evaluation(options)
     print(results["markdown"])
+    if getattr(args, "scorecard", False) or getattr(args, "previous_diffusion", None):
+        from .scorecard_command import write_scorecard
+
+        print(write_scorecard(args, options)["markdown"])
     return 0
 
 

@@ -52,6 +52,13 @@ class Instruction:
     response: str
     words: tuple[str, ...] = field(default=())
     ending: str = ""
+    # Earlier turns as (role, content) pairs, for multi-turn pairs such as "Thank you" after a story.
+    history: tuple[tuple[str, str], ...] = field(default=())
+
+    def messages(self) -> list[dict]:
+        """The chat messages the model reads before its answer: earlier turns, then this prompt."""
+        turns = [{"role": role, "content": content} for role, content in self.history]
+        return turns + [{"role": "user", "content": self.prompt}]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -175,9 +182,8 @@ def eval_instructions(stories: Sequence[str], count: int, seed: int) -> list[Ins
 
 
 def chat_prompt_text(tokenizer, instruction: Instruction) -> str:
-    """The instruction as one user turn in the chat template, ready for the assistant's answer."""
-    messages = [{"role": "user", "content": instruction.prompt}]
-    return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    """The instruction (and any earlier turns) in the chat template, ready for the assistant's answer."""
+    return tokenizer.apply_chat_template(instruction.messages(), add_generation_prompt=True, tokenize=False)
 
 
 def _assemble(prompt: list[int], response: list[int], seq_len: int, eot: int | None, eos: int) -> list[int] | None:
@@ -193,7 +199,7 @@ def encode_instruction(tokenizer, instruction: Instruction, seq_len: int) -> tup
     None when it does not fit.
     """
     ids = special_ids(tokenizer)
-    prompt = chat_prompt_ids(tokenizer, [{"role": "user", "content": instruction.prompt}])[0].tolist()
+    prompt = chat_prompt_ids(tokenizer, instruction.messages())[0].tolist()
     response = tokenizer(instruction.response, add_special_tokens=False)["input_ids"]
     sequence = _assemble(prompt, response, seq_len, ids.eot, ids.eos)
     return None if sequence is None else (sequence, len(prompt))

@@ -36,6 +36,11 @@ class LoopSettings:
     max_seconds: float | None = None
     log_path: Path | None = None
     progress: bool = True
+    # Early stopping: end the phase after this many validations without a new best (None: never).
+    patience: int | None = None
+    # Steps over which the cosine decays (None: total_steps); after it the LR stays at its floor. A
+    # model that overfits early (the AR twin) anneals by its best point yet may still use the budget.
+    schedule_steps: int | None = None
 
 
 @dataclass
@@ -46,6 +51,7 @@ class LoopResult:
     final_loss: float
     best_valid: float
     best_step: int
+    stop_reason: str = "budget"  # "budget", "time" (max_seconds) or "patience" (early stopping)
     valid_history: list[tuple[int, float]] = field(default_factory=list)
 
 
@@ -89,13 +95,14 @@ def train(model: torch.nn.Module, batches: Iterator, loss_fn: Callable, valid_fn
     log = open(settings.log_path, "a", encoding="utf-8") if settings.log_path else None
     best_valid, best_step, best_state = math.inf, -1, snapshot(model)
     history: list[tuple[int, float]] = []
+    stop_reason = "budget"
     running, running_count, final_loss = torch.zeros((), device=device), 0, math.nan
     start = time.perf_counter()
     bar = tqdm(total=settings.total_steps, desc=settings.name, disable=not settings.progress, mininterval=1.0,
                dynamic_ncols=True)
 
     def validate(step: int) -> None:
-        nonlocal best_valid, best_step, best_state
+        nonlocal best_valid, best_step, best_state, stop_reason
         model.eval()
         with torch.no_grad(), autocast(device):
             value = float(valid_fn(model))
@@ -103,6 +110,9 @@ def train(model: torch.nn.Module, batches: Iterator, loss_fn: Callable, valid_fn
         history.append((step, value))
         if value < best_valid:
             best_valid, best_step, best_state = value, step, snapshot(model)
+        since_best = sum(1 for past_step, _ in history if past_step > best_step)
+        if settings.patience is not None and since_best >= settings.patience:
+            stop_reason = "patience"
         write({"event": "valid", "step": step, "valid_loss": value, "best_valid": best_valid})
         shown = {"loss": f"{final_loss:.3f}"} if math.isfinite(final_loss) else {}
         bar.set_postfix(**shown, valid=f"{value:.3f}", best=f"{best_valid:.3f}")
@@ -117,10 +127,13 @@ def train(model: torch.nn.Module, batches: Iterator, loss_fn: Callable, valid_fn
     step = 0
     try:
         while step < settings.total_steps:
+            if stop_reason == "patience":
+                break
             elapsed = time.perf_counter() - start
-            progress = step / settings.total_steps
+            progress = min(1.0, step / (settings.schedule_steps or settings.total_steps))
             if settings.max_seconds:
                 if elapsed >= settings.max_seconds:
+                    stop_reason = "time"
                     break
                 progress = max(progress, elapsed / settings.max_seconds)
             lr = learning_rate(settings, progress)
@@ -157,5 +170,6 @@ def train(model: torch.nn.Module, batches: Iterator, loss_fn: Callable, valid_fn
             log.close()
     seconds = time.perf_counter() - start
     result = LoopResult(steps=step, tokens=step * settings.tokens_per_step, seconds=seconds, final_loss=final_loss,
-                        best_valid=best_valid, best_step=best_step, valid_history=history)
+                        best_valid=best_valid, best_step=best_step, stop_reason=stop_reason,
+                        valid_history=history)
     return result, best_state

@@ -30,10 +30,11 @@ from .data import (
     shuffled_batches,
     split_stories,
 )
-from .instructions import encode_instructions, make_instructions
+from .instructions import encode_instructions
+from .sft_mix import sft_instructions
 from .likelihood import autoregressive_nll, diffusion_nll_bound
 from .loop import LoopSettings, train
-from .tokenizer import train_tokenizer
+from ..models.tokenizer_training import train_tokenizer
 
 KINDS = ("diffusion", "autoregressive")
 
@@ -75,6 +76,14 @@ class RecipeOptions:
     only: str = "both"
     progress: bool = True
     smoke: bool = False
+    # v2 knobs; their defaults reproduce v1.
+    sft_recipe: str = "v1"  # which SFT pairs: see sft_mix.SFT_RECIPES
+    folder: str | None = None  # the model's subfolder of `out` (default: its kind)
+    tokenizer_from: Path | None = None  # reuse this tokenizer (e.g. the shipped one) instead of training one
+    patience: int | None = None  # early stopping, in validations without a new best, in both phases
+    eval_every_tokens: int | None = None  # validate this often (default: `evaluations` times per phase)
+    schedule_tokens: int | None = None  # pretraining cosine horizon (default: the whole budget)
+    sft_max_minutes: float | None = None  # the SFT phase's cap (default: max_minutes)
 
 
 def smoke_options(**overrides) -> RecipeOptions:
@@ -90,6 +99,21 @@ def smoke_options(**overrides) -> RecipeOptions:
 
 
 # ---------------------------------------------------------------- step 1: tokenizer
+
+def copy_tokenizer(folder: Path, source: Path):
+    """Use an existing tokenizer (the shipped one: v2 models share v1's vocabulary) instead of training one."""
+    if not (folder / "tokenizer.json").exists():
+        staging = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        tokenizer = load_tokenizer(str(source))
+        tokenizer.save_pretrained(str(staging))
+        (staging / "recipe.json").write_text(json.dumps({"vocab_size": len(tokenizer), "from": str(source)}) + "\n")
+        try:
+            os.rename(staging, folder)
+        except OSError:  # another process copied it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return load_tokenizer(str(folder))
+
 
 def ensure_tokenizer(folder: Path, texts: list[str], vocab_size: int):
     """Train the BPE tokenizer once; a second process (the twin's) reuses the same folder.
@@ -147,9 +171,9 @@ def build_corpus(options: RecipeOptions, tokenizer, stories: list[str], info: di
     train_tokens = encode_stories(tokenizer, train_stories, ids.bos, ids.eos)
     valid_windows = pack(encode_stories(tokenizer, valid_stories, ids.bos, ids.eos), options.seq_len)
     valid_windows = valid_windows[: options.valid_windows]
-    sft_train, skipped = encode_instructions(tokenizer, make_instructions(train_stories, options.seed),
-                                             options.sft_seq_len)
-    valid_pairs = make_instructions(valid_stories, options.seed + 1)
+    sft_train, skipped = encode_instructions(tokenizer, sft_instructions(options.sft_recipe, train_stories,
+                                                                         options.seed), options.sft_seq_len)
+    valid_pairs = sft_instructions(options.sft_recipe, valid_stories, options.seed + 1)
     sft_valid, skipped_valid = encode_instructions(tokenizer, valid_pairs, options.sft_seq_len)
     sft_valid = {name: tensor[: options.valid_pairs] for name, tensor in sft_valid.items()}
     if len(valid_windows) == 0 or len(sft_valid["input_ids"]) == 0:
@@ -231,14 +255,19 @@ def train_kind(kind: str, options: RecipeOptions, tokenizer, corpus: Corpus, dev
     max_seconds = options.max_minutes * 60 if options.max_minutes else None
     phases = {}
 
-    def run(phase, batches, loss_fn, valid_fn, tokens, lr, tokens_per_step):
+    def run(phase, batches, loss_fn, valid_fn, tokens, lr, tokens_per_step, max_seconds, schedule_tokens=None):
         total_steps = max(1, tokens // tokens_per_step)
+        eval_every = max(1, total_steps // options.evaluations)
+        if options.eval_every_tokens:
+            eval_every = max(1, options.eval_every_tokens // tokens_per_step)
         log_path = logs / f"{kind}-{phase}.jsonl"
         log_path.unlink(missing_ok=True)
         settings = LoopSettings(
             name=f"{kind} {phase}", lr=lr, total_steps=total_steps, tokens_per_step=tokens_per_step,
-            weight_decay=options.weight_decay, eval_every=max(1, total_steps // options.evaluations),
+            weight_decay=options.weight_decay, eval_every=eval_every,
             log_every=min(10, total_steps), max_seconds=max_seconds, log_path=log_path, progress=options.progress,
+            patience=options.patience,
+            schedule_steps=max(1, schedule_tokens // tokens_per_step) if schedule_tokens else None,
         )
         torch.manual_seed(options.seed)  # the host RNG (random lengths) starts the same in every run
         result, best = train(model, batches, loss_fn, valid_fn, settings, device)
@@ -250,11 +279,12 @@ def train_kind(kind: str, options: RecipeOptions, tokenizer, corpus: Corpus, dev
     started = time.time()
     batches = packed_batches(corpus.train_tokens, options.seq_len, options.batch_size, options.seed, device)
     run("pretrain", batches, pretrain_loss, pretrain_valid, options.pretrain_tokens, options.lr,
-        options.batch_size * options.seq_len)
+        options.batch_size * options.seq_len, max_seconds, options.schedule_tokens)
     sft_data = {name: tensor.to(device) for name, tensor in corpus.sft_train.items()}
     batches = shuffled_batches(sft_data, options.sft_batch_size, options.seed + 2)
+    sft_seconds = options.sft_max_minutes * 60 if options.sft_max_minutes else max_seconds
     run("sft", batches, sft_loss, sft_valid, options.sft_tokens, options.sft_lr,
-        options.sft_batch_size * options.sft_seq_len)
+        options.sft_batch_size * options.sft_seq_len, sft_seconds)
 
     if device.type == "cuda":
         device_name = torch.cuda.get_device_name(device)
@@ -266,7 +296,7 @@ def train_kind(kind: str, options: RecipeOptions, tokenizer, corpus: Corpus, dev
         "seconds": round(time.time() - started, 1), "tokens_seen": sum(p["tokens"] for p in phases.values()),
         "phases": phases, "data": corpus.info, "options": _jsonable(asdict(options)),
     }
-    save_folder(model, tokenizer, options.out / kind, kind, log)
+    save_folder(model, tokenizer, options.out / (options.folder or kind), kind, log)
     return log
 
 
@@ -341,6 +371,9 @@ def run_recipe(options: RecipeOptions) -> dict[str, dict]:
     kinds = KINDS if options.only == "both" else (options.only,)
     stories, info = load_stories(options)
     train_stories, _ = split_stories(stories, options.valid_fraction, options.seed)
-    tokenizer = ensure_tokenizer(options.out / "tokenizer", train_stories, options.vocab_size)
+    if options.tokenizer_from:
+        tokenizer = copy_tokenizer(options.out / "tokenizer", Path(options.tokenizer_from))
+    else:
+        tokenizer = ensure_tokenizer(options.out / "tokenizer", train_stories, options.vocab_size)
     corpus = build_corpus(options, tokenizer, stories, info)
     return {kind: train_kind(kind, options, tokenizer, corpus, device) for kind in kinds}
