@@ -49,7 +49,10 @@ def run(shape: str, prompt_length: int, gen_length: int, device=None, repeats: i
     row = make_row(f"autoregressive baseline: {label}, static KV cache", gen_length, gen_length, 1, seconds, nfe,
                    gen_length, peak)
     weights_gb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
+    # transformers compiles the decoding step itself on CUDA with a static cache (unless disable_compile is set).
+    compiled = device.type == "cuda" and not getattr(model.generation_config, "disable_compile", False)
     return {**environment(device), "shape": label, "real_weights": False, "weights_gb": round(weights_gb, 3),
+            "transformers_auto_compile": compiled,
             "dtype": str(next(model.parameters()).dtype).replace("torch.", ""), "prompts": 1,
             "prompt_length": prompt_length, "rows": [row.__dict__]}
 
