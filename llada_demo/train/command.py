@@ -133,6 +133,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
     parser.add_argument("--batched", action="store_true",
                         help="answer all prompts in one batched reverse process (same tokens at temperature 0; "
                              "much faster on a GPU)")
+    parser.add_argument("--use-defaults", action="store_true",
+                        help="decode the diffusion model with its own sampling_defaults.json (steps per token, block, "
+                             "strategy, temperature) instead of steps = length, block 32, low_confidence, greedy")
     parser.add_argument("--previous-diffusion", type=Path, default=None,
                         help="scorecard: also the previously shipped diffusion model (e.g. assets/llada-tinystories)")
     parser.add_argument("--previous-autoregressive", type=Path, default=None,

@@ -58,6 +58,8 @@ class EvalOptions:
     smoke: bool = False
     progress: bool = True
     batched: bool = False  # answers through batch_sampler (identical tokens at temperature 0, much faster)
+    strategy: str = "low_confidence"
+    temperature: float = 0.0
 
 
 def eval_options(args) -> EvalOptions:
@@ -71,6 +73,13 @@ def eval_options(args) -> EvalOptions:
         # long endings still fit the answer for the infill, in few steps to stay fast.
         options = replace(options, prompts=4, windows=2, window_length=64, samples=2, gen_length=128, steps=32,
                           block_length=32)
+    if getattr(args, "use_defaults", False):
+        # The diffusion model's own sampling_defaults.json, at the eval's answer length.
+        from .sampling_defaults import diffusion_settings, read_defaults
+
+        chosen = diffusion_settings(read_defaults(args.diffusion, "diffusion"), options.gen_length)
+        options = replace(options, steps=chosen.steps, block_length=chosen.block_length, strategy=chosen.strategy,
+                          temperature=chosen.temperature)
     sizes = ("prompts", "windows", "samples", "gen_length", "steps", "block_length")
     given = {name: getattr(args, name) for name in sizes if getattr(args, name, None) is not None}
     return replace(options, **given)
@@ -190,7 +199,7 @@ def prompt_answers(diffusion_model, ar_model, tokenizer, instructions, options: 
     stops = set(ids.stops)
     steps = options.steps or options.gen_length
     settings = SamplingSettings(gen_length=options.gen_length, steps=steps, block_length=options.block_length,
-                                strategy="low_confidence", seed=options.seed)
+                                strategy=options.strategy, temperature=options.temperature, seed=options.seed)
     generator = torch.Generator().manual_seed(options.seed + 1)
     batched = batched_regions(diffusion_model, ar_model, tokenizer, instructions, settings) if options.batched else None
     rows = []
@@ -264,6 +273,11 @@ def _fmt(value, digits=3) -> str:
     return f"{value:.{digits}f}"
 
 
+def _temperature(settings: dict) -> str:
+    value = settings.get("temperature", 0.0)
+    return f", temperature {value:g}" if value else ""
+
+
 def markdown(results: dict) -> str:
     held = results["heldout"]
     gen = results["generation"]
@@ -277,7 +291,8 @@ def markdown(results: dict) -> str:
         f"{held['mc_samples']} Monte Carlo samples per window). Prompts: {gen['prompts']} from held-out "
         f"stories ({', '.join(f'{k}: {v}' for k, v in gen['kinds'].items())}); answers of "
         f"{results['settings']['gen_length']} tokens (diffusion: {results['settings']['steps']} steps, block "
-        f"{results['settings']['block_length']}, low_confidence; twin: greedy).", "",
+        f"{results['settings']['block_length']}, {results['settings'].get('strategy', 'low_confidence')}"
+        f"{_temperature(results['settings'])}; twin: greedy).", "",
         "| Metric | Diffusion (LLaDA-style) | Autoregressive twin |",
         "| --- | --- | --- |",
         f"| Held-out NLL per token (diffusion: bound) | {_fmt(db['mean'])} ± {_fmt(db['stderr'])} | "

@@ -43,14 +43,36 @@ DESCRIPTIONS = {
 }
 
 
-def card(kind: str, log: dict, evaluation: dict, eval_md: str) -> str:
+V2_TRAIN_COMMAND = "scripts/gpu_train.sh runs/v2   # train --recipe v2 --only {run}, see the script"
+
+
+def shape_text(config: dict) -> str:
+    """"d_model 256, 8 layers, 4 heads, SwiGLU 768" from either kind's config.json."""
+    if "d_model" in config:
+        d, layers, heads, mlp = config["d_model"], config["n_layers"], config["n_heads"], config["mlp_hidden_size"]
+    else:
+        d, layers = config["hidden_size"], config["num_hidden_layers"]
+        heads, mlp = config["num_attention_heads"], config["intermediate_size"]
+    return f"d_model {d}, {layers} layers, {heads} heads, SwiGLU {mlp}"
+
+
+def decoding_text(kind: str, defaults: dict | None) -> str:
+    if kind != "diffusion":
+        return "greedy"
+    d = defaults or {"steps": 256, "block_length": 32, "strategy": "low_confidence", "temperature": 0.0}
+    return f"diffusion: {d['steps']} steps, block {d['block_length']}, {d['strategy']}, temperature {d['temperature']:g}"
+
+
+def card(kind: str, log: dict, evaluation: dict, eval_md: str, config: dict | None = None,
+         defaults: dict | None = None, train_command: str | None = None) -> str:
     phases = log["phases"]
     samples = [a for a in evaluation["answers"]][:5]
     sample_text = "\n\n".join(
         f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```" for a in samples)
     data = log.get("data", {})
-    decoding = ("diffusion: 256 steps, block 32, low_confidence, temperature 0" if kind == "diffusion"
-                else "greedy")
+    decoding = decoding_text(kind, defaults)
+    shape = shape_text(config) if config else "d_model 256, 8 layers, 4 heads, SwiGLU 768"
+    command = train_command or TRAIN_COMMAND.format(kind=kind)
     return f"""---
 license: mit
 datasets:
@@ -70,7 +92,7 @@ tags:
 | | |
 |---|---|
 | parameters | {log['parameters']:,} |
-| shape | d_model 256, 8 layers, 4 heads, SwiGLU 768, vocabulary 4,096 (byte-level BPE with LLaDA's special tokens), context 512 |
+| shape | {shape}, vocabulary 4,096 (byte-level BPE with LLaDA's special tokens), context 512 |
 | weights | bfloat16 safetensors (load in float32 on a CPU) |
 | chat template | LLaDA-8B-Instruct's (Llama-3 style): `tokenizer.apply_chat_template(messages, add_generation_prompt=True)` |
 
@@ -84,7 +106,7 @@ words: a, b, c.", "Continue this story: …", "Write a story that ends with: …
 ## Training
 
 ```bash
-{TRAIN_COMMAND.format(kind=kind)}
+{command}
 ```
 
 Hardware: one {log.get('device_name', log.get('device'))} (torch {log.get('torch')}, transformers
@@ -96,7 +118,7 @@ Wall time {log['seconds']:.0f} s; {log['tokens_seen']:,} tokens seen.
 | pretraining | {phases['pretrain']['steps']} | {phases['pretrain']['tokens']:,} | {phases['pretrain']['seconds']:.0f} | {phases['pretrain']['best_valid']:.4f} ({phases['pretrain']['best_step']}) |
 | SFT | {phases['sft']['steps']} | {phases['sft']['tokens']:,} | {phases['sft']['seconds']:.0f} | {phases['sft']['best_valid']:.4f} ({phases['sft']['best_step']}) |
 
-The best checkpoint by validation loss is kept.{" The diffusion model's pretraining stopped at its 5.4-minute cap, a little short of the twin's token count." if kind == "diffusion" else " The twin overfits the small data set early: its best pretraining checkpoint is from step " + str(phases['pretrain']['best_step']) + "."}
+The best checkpoint by validation loss is kept.{_stop_note(kind, phases)}
 
 ## Evaluation
 
@@ -119,17 +141,35 @@ A teaching model: it writes simple TinyStories English and little else, repeats 
 """
 
 
+def _stop_note(kind: str, phases: dict) -> str:
+    """Why pretraining ended, from the log (v1 logs carry no stop reason: their known story)."""
+    reason = phases["pretrain"].get("stop_reason")
+    if reason is None:
+        return (" The diffusion model's pretraining stopped at its 5.4-minute cap, a little short of the twin's token "
+                "count." if kind == "diffusion" else " The twin overfits the small data set early: its best "
+                "pretraining checkpoint is from step " + str(phases['pretrain']['best_step']) + ".")
+    what = {"time": "at its wall-clock cap", "patience": "early, its validation loss no longer improving",
+            "budget": "at the end of its token budget"}[reason]
+    return f" Pretraining stopped {what}; the kept checkpoint is from step {phases['pretrain']['best_step']}."
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, required=True)
     parser.add_argument("--diffusion", type=Path, default=Path("assets/llada-tinystories"))
     parser.add_argument("--autoregressive", type=Path, default=Path("assets/ar-tinystories"))
+    parser.add_argument("--recipe", choices=("v1", "v2"), default="v1", help="which training command the card shows")
     args = parser.parse_args(argv)
     evaluation = json.loads(args.eval.read_text())
     eval_md = args.eval.with_suffix(".md").read_text()
     for kind, folder in (("diffusion", args.diffusion), ("autoregressive", args.autoregressive)):
         log = json.loads((folder / "training_log.json").read_text())
-        (folder / "README.md").write_text(card(kind, log, evaluation, eval_md), encoding="utf-8")
+        config = json.loads((folder / "config.json").read_text())
+        defaults_path = folder / "sampling_defaults.json"
+        defaults = json.loads(defaults_path.read_text()) if defaults_path.exists() else None
+        command = V2_TRAIN_COMMAND.format(run=folder.name) if args.recipe == "v2" else None
+        (folder / "README.md").write_text(card(kind, log, evaluation, eval_md, config, defaults, command),
+                                          encoding="utf-8")
         (folder / "eval.json").write_text(json.dumps({k: evaluation[k] for k in ("settings", "heldout", "generation")},
                                                      indent=2))
         print(f"wrote {folder / 'README.md'}")
