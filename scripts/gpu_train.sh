@@ -57,8 +57,10 @@ train_file="$data/tinystories-train.txt"; valid_file="$data/tinystories-valid.tx
 
 # ---- 3. train the three runs at once (three processes share the GPU, as v1's two did)
 common=(train --recipe v2 --out "$out" --train-file "$train_file" --no-progress --device "$device")
+threads=""
 if [ "$smoke" = 1 ]; then
-  common+=(--smoke); sft_cap=1; pretrain_cap=1
+  # One thread per process: three processes with a thread per core each thrash a small CPU (50x slower).
+  common+=(--smoke); sft_cap=1; pretrain_cap=1; threads=1
 else
   # Later steps (sweep, eval, scorecard, cards, packing) are given 150 s, data preparation 45 s, SFT 60 s;
   # pretraining gets the rest of the budget. The LR schedule shrinks to fit a cap (loop.py).
@@ -68,7 +70,7 @@ fi
 say "training (pretraining cap $pretrain_cap min, SFT cap $sft_cap min) into $out"
 pids=()
 for run in diffusion autoregressive autoregressive-small; do
-  "$PY" -m llada_demo.train.command "${common[@]}" --only "$run" --max-minutes "$pretrain_cap" \
+  env ${threads:+OMP_NUM_THREADS=$threads} "$PY" -m llada_demo.train.command "${common[@]}" --only "$run" --max-minutes "$pretrain_cap" \
     --sft-max-minutes "$sft_cap" > "$out/train-$run.log" 2>&1 &
   pids+=($!)
 done

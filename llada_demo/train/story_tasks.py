@@ -7,7 +7,7 @@ import random
 import re
 from collections.abc import Sequence
 
-from .instructions import STOPWORDS, Instruction, _WORD, make_instruction, sentences
+from .instructions import _WORD, STOPWORDS, Instruction, make_instruction, sentences
 
 # v1's prompt -> other ways of asking the same thing ({} is the v1 prompt's variable part).
 ABOUT_FORMS = ("Write a story about {}.", "Tell me a story about {}.", "Can you tell me a story about {}?",
@@ -87,7 +87,7 @@ def title_for(story: str, rng: random.Random) -> str | None:
     if not match:
         return None
     who, thing = match.groups()
-    who = who[2:] if who.startswith("a ") else who[3:] if who.startswith("an ") else who
+    who = who[2:] if who.startswith("a ") else who.removeprefix("an ")
     return f"{who[:1].upper() + who[1:]} and the {thing.title()}"
 
 
