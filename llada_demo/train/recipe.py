@@ -19,6 +19,7 @@ from ..models.configuration_llada import LLaDAConfig
 from ..models.device import pick_device
 from ..models.modeling_llada import LLaDAModelLM
 from ..models.tokenizer import load_tokenizer, special_ids
+from ..models.tokenizer_training import train_tokenizer
 from . import autoregressive, diffusion
 from .data import (
     DEFAULT_TRAIN_FILE,
@@ -31,10 +32,9 @@ from .data import (
     split_stories,
 )
 from .instructions import encode_instructions
-from .sft_mix import sft_instructions
 from .likelihood import autoregressive_nll, diffusion_nll_bound
 from .loop import LoopSettings, train
-from ..models.tokenizer_training import train_tokenizer
+from .sft_mix import sft_instructions
 
 KINDS = ("diffusion", "autoregressive")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from .instructions import CHARACTERS, THINGS, Instruction, character_name, _mentions
+from .instructions import CHARACTERS, THINGS, Instruction, _mentions, character_name
 
 # Category -> what people type. Case, punctuation and small variations are added by `_vary`.
 MESSAGES = {

@@ -23,11 +23,11 @@ import torch
 
 from ..models.device import pick_device
 from ..models.tokenizer import load_tokenizer
-from .evaluate import heldout_stories, EvalOptions, _training_log
-from .scorecard import answer_folder, answer_prompts, judge_answers, load_model, summarise_answers
-from .small_talk import MESSAGES
+from .evaluate import EvalOptions, _training_log, heldout_stories
 from .instructions import eval_instructions
 from .sampling_defaults import read_defaults, write_defaults
+from .scorecard import answer_folder, answer_prompts, judge_answers, load_model, summarise_answers
+from .small_talk import MESSAGES
 
 BLOCKS = (8, 16, 32, 64)
 STRATEGIES = ("low_confidence", "margin", "entropy")
