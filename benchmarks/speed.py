@@ -18,6 +18,9 @@ from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
 from llada_demo.sampling.graphed import iterate_static, release
+from llada_demo.scoring.agreement import identical_share
+from llada_demo.scoring.answer import cut_at_stop
+from llada_demo.scoring.judge import answer_nll, pooled
 
 from . import autoregressive_baseline
 from .reference_loop import naive_generate
@@ -154,7 +157,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
     if reference is not None:
         for row in rows:
             if row.variant != "naive reference loop":
-                row.agreement = _agreement(answers[row.variant], reference)
+                row.agreement = agreement(answers[row.variant], reference)
     naive_seconds = rows[0].seconds if naive else None
     for row in rows:
         row.vs_naive = naive_seconds / row.seconds if naive else None
@@ -183,26 +186,14 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
 
 def judge_perplexity(judge, prompts, answers, stops) -> float:
     """Perplexity under an autoregressive judge of each answer through its first end marker, pooled over prompts."""
-    from llada_demo.train.likelihood import autoregressive_nll
-
-    total, count = 0.0, 0
-    for prompt, answer in zip(prompts, answers):
-        ends = [i for i, token in enumerate(answer) if int(token) in stops]
-        kept = torch.as_tensor(answer[: ends[0] + 1 if ends else len(answer)], dtype=torch.long, device=prompt.device)
-        ids = torch.cat([prompt[0], kept])[None]
-        scored = torch.zeros_like(ids, dtype=torch.bool)
-        scored[0, prompt.shape[1]:] = True
-        nll, n = autoregressive_nll(judge, ids, scored)
-        total, count = total + float(nll[0]), count + int(n[0])
+    total, count = pooled([answer_nll(judge, prompt, cut_at_stop(answer, stops, keep_stop=True).ids)
+                           for prompt, answer in zip(prompts, answers)])
     return float(np.exp(total / max(count, 1)))
 
 
-def _agreement(answers, reference) -> float:
-    return float(np.mean([np.mean(a == b) for a, b in zip(answers, reference)]))
-
-
-def _agreement(answers, reference) -> float:
-    return float(np.mean([np.mean(a == b) for a, b in zip(answers, reference)]))
+def agreement(answers, reference) -> float:
+    """Mean over prompts of the share of answer tokens identical to the reference's."""
+    return float(np.mean([identical_share(a, b) for a, b in zip(answers, reference)]))
 
 
 def main(args=None) -> int:

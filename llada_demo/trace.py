@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from .scoring.answer import answer_end, cut_at_stop
+
 if TYPE_CHECKING:  # sampling imports this module; import its settings lazily to avoid a cycle
     from .sampling.settings import SamplingSettings
 
@@ -116,14 +118,11 @@ class Trace:
 
     def answer_end(self) -> int:
         """Index of the first EOS/EOT in the answer (the answer text stops there), else its length."""
-        ids = self.answer_ids
-        stops = np.flatnonzero(np.isin(ids, self.stop_ids))
-        return int(stops[0]) if stops.size else len(ids)
+        return answer_end(self.answer_ids, self.stop_ids)
 
     def answer_token_ids(self) -> list[int]:
-        """Committed answer ids up to the first EOS/EOT, masks left out."""
-        ids = self.answer_ids[: self.answer_end()]
-        return [int(i) for i in ids if i != self.mask_id]
+        """Committed answer ids up to the first EOS/EOT (not included), masks left out."""
+        return cut_at_stop(self.answer_ids, self.stop_ids, keep_stop=False, mask_id=self.mask_id).ids
 
     def answer_text(self) -> str:
         return "".join(self.texts.get(i, "") for i in self.answer_token_ids())

@@ -5,8 +5,9 @@ import pytest
 
 from llada_demo.errors import SettingsError
 from llada_demo.models.registry import default_model_name, load_model
-from llada_demo.modes.infill import MAX_MASKS, build_template, fixed_kept, infill_stream, parse_masks
-from llada_demo.viz.given_grid import kept_and_overwritten, render_given_grid
+from llada_demo.modes.infill import MAX_MASKS, build_template, infill_stream, parse_masks
+from llada_demo.scoring.agreement import fixed_kept
+from llada_demo.viz.given_grid import render_given_grid
 from llada_demo.viz.infill_text import fixed_text_pieces, render_infill_text
 
 
@@ -80,7 +81,7 @@ def test_fill_in_keeps_every_fixed_token_and_fills_every_gap(models):
     given = template.given_ids()
     assert diffusion.finished and not (diffusion.answer_ids == diffusion.mask_id).any()
     assert np.array_equal(diffusion.answer_ids[template.given], given[template.given])
-    assert fixed_kept(diffusion, template) == (int(template.given.sum()),) * 2
+    assert fixed_kept(diffusion.answer_ids, given, diffusion.mask_id) == (int(template.given.sum()), 0, int(template.given.sum()))
     assert diffusion.nfe <= template.masks  # one forward pass per step at most, only the gaps are scheduled
     words = render_infill_text(diffusion, given)
     for piece in fixed_text_pieces(given, diffusion.texts, diffusion.mask_id):
@@ -89,7 +90,7 @@ def test_fill_in_keeps_every_fixed_token_and_fills_every_gap(models):
     # The AR model continues from the text before the first gap: it keeps that, and writes over the rest.
     assert autoregressive.finished and autoregressive.kind == "autoregressive"
     assert np.array_equal(autoregressive.answer_ids[: template.prefix_length], given[: template.prefix_length])
-    kept, overwritten, total = kept_and_overwritten(autoregressive, given)
+    kept, overwritten, total = fixed_kept(autoregressive.answer_ids, given, autoregressive.mask_id)
     assert kept < total and overwritten > 0
     assert '<div class="cell done overwrote' in render_given_grid(autoregressive, given)
     assert '<div class="cell done overwrote' not in render_given_grid(diffusion, given)
@@ -98,6 +99,6 @@ def test_fill_in_keeps_every_fixed_token_and_fills_every_gap(models):
 def test_fill_in_the_beginning_from_an_ending(models):
     template, (diffusion, autoregressive) = _run(models, "[MASK*10] And they all went home together.")
     assert template.prefix_length == 0
-    assert fixed_kept(diffusion, template)[0] == template.given.sum()
+    assert fixed_kept(diffusion.answer_ids, template.given_ids(), diffusion.mask_id).kept == template.given.sum()
     assert diffusion.answer_text().endswith("And they all went home together.")
     assert len(autoregressive.steps) >= 1 and autoregressive.answer_ids.shape == diffusion.answer_ids.shape

@@ -10,11 +10,11 @@ from llada_demo.errors import SettingsError
 from llada_demo.models.registry import default_model_name, load_model
 from llada_demo.modes.compare import compare
 from llada_demo.modes.explain import explain, forward_masking
-from llada_demo.modes.metrics import run_figures
 from llada_demo.modes.race import Lane, race
 from llada_demo.modes.strategies import compare_strategies
 from llada_demo.modes.sweep import parse_numbers, plan_sweep, run_sweep, sweep_stream
 from llada_demo.sampling import SamplingSettings
+from llada_demo.scoring.run_figures import run_figures
 from llada_demo.trace import StepRecord, Trace
 from llada_demo.viz.diagram import render_explainer
 from llada_demo.viz.sweep import sweep_figure, sweep_rows
@@ -146,7 +146,7 @@ def test_explainer_draws_a_real_short_run(diffusion):
 
 
 def test_left_to_right_order_is_one_for_autoregression_and_low_for_random_order(diffusion, autoregressive):
-    from llada_demo.modes.metrics import left_to_right
+    from llada_demo.scoring.run_figures import left_to_right
 
     settings = SamplingSettings(gen_length=32, steps=32, block_length=32, strategy="random", seed=1)
     d, a = compare(diffusion, autoregressive, PROMPT, settings)

@@ -3,12 +3,13 @@
 import numpy as np
 
 from llada_demo.modes.explain import Explainer, forward_masking, snapshot_steps
-from llada_demo.modes.metrics import run_figures
 from llada_demo.modes.sweep import SweepPoint
 from llada_demo.sampling import SamplingSettings
+from llada_demo.scoring.agreement import fixed_kept
+from llada_demo.scoring.run_figures import run_figures
 from llada_demo.trace import StepRecord, Trace
 from llada_demo.viz.diagram import render_explainer
-from llada_demo.viz.given_grid import kept_and_overwritten, render_given_grid
+from llada_demo.viz.given_grid import render_given_grid
 from llada_demo.viz.infill_text import render_infill_text
 from llada_demo.viz.run_card import render_comparison, render_run_card
 from llada_demo.viz.sweep import sweep_figure, sweep_rows
@@ -39,14 +40,14 @@ def test_given_grid_draws_fixed_filled_ahead_and_overwritten_cells():
     html = render_given_grid(diffusion, GIVEN)
     assert html.count('<div class="cell given"') == 2 and "overwrote\"" not in html
     assert HOSTILE not in html and "&lt;img src=x" in html and "<u>" not in html
-    assert kept_and_overwritten(diffusion, GIVEN) == (2, 0, 2)
+    assert fixed_kept(diffusion.answer_ids, GIVEN, MASK) == (2, 0, 2)
     # An AR run that has not reached the last fixed token, then one that wrote over it.
     ahead = _trace([([10, 13, MASK, MASK], [1])], initial=np.array([10, MASK, MASK, MASK], np.int32),
                    kind="autoregressive")
     assert '<div class="cell ahead"' in render_given_grid(ahead, GIVEN)
     over = _trace([([10, 13, 13, 13], [1, 2, 3])], kind="autoregressive")
     assert '<div class="cell done overwrote"' in render_given_grid(over, GIVEN)
-    assert kept_and_overwritten(over, GIVEN) == (1, 1, 2)
+    assert fixed_kept(over.answer_ids, GIVEN, MASK) == (1, 1, 2)
 
 
 def test_filled_text_highlights_the_models_words_and_escapes_them():

@@ -14,6 +14,7 @@ from transformers import AutoModel, LlamaForCausalLM
 
 from llada_demo.models import LLaDAConfig, LLaDAModelLM
 from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
+from llada_demo.scoring.likelihood import stratified_mask_counts
 from llada_demo.train import autoregressive, diffusion
 from llada_demo.train.data import pack, packed_batches, read_stories, split_stories, stream_windows
 from llada_demo.train.instructions import (
@@ -24,7 +25,6 @@ from llada_demo.train.instructions import (
     make_instructions,
     sentences,
 )
-from llada_demo.train.likelihood import stratified_mask_counts
 from llada_demo.train.loop import LoopSettings, learning_rate, train
 from llada_demo.train.recipe import ensure_tokenizer
 

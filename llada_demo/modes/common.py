@@ -32,10 +32,3 @@ def clean_prompt(prompt) -> str:
 def chat_ids(loaded: LoadedModel, prompt: str) -> torch.LongTensor:
     """One user turn through the model's chat template, ready for the answer."""
     return chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": clean_prompt(prompt)}])
-
-
-def same_vocabulary(a: LoadedModel, b: LoadedModel) -> bool:
-    """Can token ids of one model be fed to the other (the embedded twins share one tokenizer)?"""
-    return a.tokenizer is b.tokenizer or (
-        len(a.tokenizer) == len(b.tokenizer) and a.special == b.special
-        and a.tokenizer.get_vocab() == b.tokenizer.get_vocab())

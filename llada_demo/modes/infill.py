@@ -15,8 +15,9 @@ from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids, neutralize_special_tokens
 from ..prompt import clean_message
 from ..sampling import SamplingSettings
+from ..scoring.judge import same_vocabulary
 from ..trace import StepRecord, Trace
-from .common import check_kind, clean_prompt, same_vocabulary
+from .common import check_kind, clean_prompt
 from .race import Lane, race
 
 MAX_MASKS = 256
@@ -199,9 +200,3 @@ def infill_stream(diffusion: LoadedModel, autoregressive: LoadedModel | None, te
                                 "the fill-in comparison needs the same tokens in both grids.")
         lanes.append(autoregressive_lane(autoregressive, template, temperature, seed))
     return template, race(lanes)
-
-
-def fixed_kept(trace: Trace, template: InfillTemplate) -> tuple[int, int]:
-    """(the user's fixed tokens that the answer still has, in place; all fixed tokens)."""
-    answer = trace.answer_ids
-    return int(np.sum((answer == template.given_ids()) & template.given)), int(template.given.sum())

@@ -10,10 +10,10 @@ from ..engine import diffusion_records, diffusion_trace, gpu_call, grow_trace
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..sampling import CACHE_MODES, STRATEGIES, SamplingSettings
+from ..scoring.quality import diffusion_bound, mean_commit_log_prob, twin_perplexity
+from ..scoring.run_figures import run_figures
 from ..trace import Trace
 from .common import chat_ids, check_kind, last
-from .metrics import run_figures
-from .quality import diffusion_bound, mean_commit_log_prob, twin_perplexity
 
 MAX_RUNS = 24
 

@@ -164,7 +164,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry until the CLI wires these in: `python -m llada_demo.train.command train|eval ...`."""
+    """`python -m llada_demo.train.command train|eval ...`: `python -m llada_demo train|eval` without the app's CLI
+    (scripts/gpu_train.sh starts its training processes this way)."""
     parser = argparse.ArgumentParser(prog="python -m llada_demo.train.command")
     commands = parser.add_subparsers(dest="command", required=True)
     add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and its AR twin"))

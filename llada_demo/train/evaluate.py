@@ -20,7 +20,10 @@ from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from ..sampling.autoregressive import autoregressive_generate
 from ..sampling.sampler import generate
 from ..sampling.settings import SamplingSettings
-from . import metrics
+from ..scoring import text_metrics as metrics
+from ..scoring.answer import cut_at_stop
+from ..scoring.judge import answer_bound, answer_nll
+from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from .data import (
     DEFAULT_TRAIN_FILE,
     DEFAULT_VALID_FILE,
@@ -31,7 +34,6 @@ from .data import (
     stream_windows,
 )
 from .instructions import KINDS, eval_instructions
-from .likelihood import autoregressive_nll, diffusion_nll_bound
 
 
 @dataclass
@@ -124,34 +126,8 @@ def heldout_likelihood(diffusion_model, ar_model, windows: torch.LongTensor, bos
 
 # ---------------------------------------------------------------- part 2: answers to fixed prompts
 
-def cut_at_stop(region: np.ndarray, stops) -> tuple[list[int], bool]:
-    """Answer ids through the first stop token (kept, it is what ends the story) and whether one came."""
-    for index, token in enumerate(region.tolist()):
-        if token in stops:
-            return region[: index + 1].tolist(), True
-    return region.tolist(), False
-
-
 def answer_text(tokenizer, ids: list[int], stops) -> str:
     return tokenizer.decode([i for i in ids if i not in stops], skip_special_tokens=False)
-
-
-def ar_nll_of(ar_model, prompt: torch.LongTensor, answer: list[int]) -> tuple[float, int]:
-    """(sum of the twin's -log p over the answer tokens given the prompt, number of tokens)."""
-    ids = torch.cat([prompt[0], torch.tensor(answer, dtype=torch.long)])[None]
-    scored = torch.zeros_like(ids, dtype=torch.bool)
-    scored[0, prompt.shape[1]:] = True
-    total, count = autoregressive_nll(ar_model, ids, scored)
-    return float(total[0]), int(count[0])
-
-
-def diffusion_bound_of(diffusion_model, prompt: torch.LongTensor, region: np.ndarray, options: EvalOptions,
-                       generator: torch.Generator) -> float:
-    """The diffusion model's per-token NLL bound of a whole answer region (gen_length tokens, EOS-padded)."""
-    ids = torch.cat([prompt[0], torch.from_numpy(region.astype(np.int64))])[None]
-    scored = torch.zeros_like(ids, dtype=torch.bool)
-    scored[0, prompt.shape[1]:] = True
-    return float(diffusion_nll_bound(diffusion_model, ids, scored, options.samples, generator, options.batch_size)[0])
 
 
 def infill_ending(diffusion_model, tokenizer, prompt: torch.LongTensor, ending: str, settings: SamplingSettings
@@ -217,18 +193,20 @@ def prompt_answers(diffusion_model, ar_model, tokenizer, instructions, options: 
             ar_region = autoregressive_generate(ar_model, prompt, options.gen_length, mask_id=ids.mask).answer_ids
             row["autoregressive_seconds"] = time.perf_counter() - started
         for name, region in (("diffusion", diffusion_region), ("autoregressive", ar_region)):
-            answer, finished = cut_at_stop(region, stops)
+            # The stop token is kept: ending the story is part of what the twin scores.
+            answer, finished = cut_at_stop(region, stops, keep_stop=True)
             text = answer_text(tokenizer, answer, stops)
-            nll, count = ar_nll_of(ar_model, prompt, answer)
+            nll, count = answer_nll(ar_model, prompt, answer)
             row[name] = {
                 "text": text, "tokens": len(answer), "finished": float(finished), **answer_metrics(text, instruction),
                 "autoregressive_nll_sum": nll, "autoregressive_nll_tokens": count,
-                "diffusion_nll_bound": diffusion_bound_of(diffusion_model, prompt, region, options, generator),
+                "diffusion_nll_bound": answer_bound(diffusion_model, prompt, region, options.samples, generator,
+                                                    options.batch_size),
             }
         if instruction.kind == "ends":
             region = infill_ending(diffusion_model, tokenizer, prompt, instruction.ending, settings)
             if region is not None:
-                answer, _ = cut_at_stop(region, stops)
+                answer, _ = cut_at_stop(region, stops, keep_stop=True)
                 text = answer_text(tokenizer, answer, stops)
                 row["diffusion"]["infill_text"] = text
                 row["diffusion"]["ending_kept_infill"] = float(metrics.ending_kept(text, instruction.ending))

@@ -1,4 +1,4 @@
-"""Write the embedded models' model cards (README.md) from their training logs and the eval JSON.
+"""The embedded models' model card (README.md): written when a model is saved, rewritten with the eval's results.
 
 Run: python -m llada_demo.train.model_card --eval runs/tiny/eval.json [--diffusion DIR --autoregressive DIR]
 """
@@ -46,14 +46,27 @@ DESCRIPTIONS = {
 V2_TRAIN_COMMAND = "scripts/gpu_train.sh runs/v2   # train --recipe v2 --only {run}, see the script"
 
 
-def shape_text(config: dict) -> str:
-    """"d_model 256, 8 layers, 4 heads, SwiGLU 768" from either kind's config.json."""
-    if "d_model" in config:
+def training_command(kind: str, folder: str, log: dict) -> str:
+    """The command the card shows: recipe v2's script for a v2 run (SFT recipe v2), else the v1 command."""
+    if log.get("options", {}).get("sft_recipe") == "v2":
+        return V2_TRAIN_COMMAND.format(run=folder)
+    return TRAIN_COMMAND.format(kind=kind)
+
+
+def shape_text(config: dict | None) -> str:
+    """"d_model 256, 8 layers, 4 heads, SwiGLU 768, vocabulary 4,096 (...), context 512" from either kind's
+    config.json (without one: the shipped v1 shape)."""
+    if not config:
+        d, layers, heads, mlp, vocab, context = 256, 8, 4, 768, 4096, 512
+    elif "d_model" in config:
         d, layers, heads, mlp = config["d_model"], config["n_layers"], config["n_heads"], config["mlp_hidden_size"]
+        vocab, context = config["vocab_size"], config["max_sequence_length"]
     else:
         d, layers = config["hidden_size"], config["num_hidden_layers"]
         heads, mlp = config["num_attention_heads"], config["intermediate_size"]
-    return f"d_model {d}, {layers} layers, {heads} heads, SwiGLU {mlp}"
+        vocab, context = config["vocab_size"], config["max_position_embeddings"]
+    return (f"d_model {d}, {layers} layers, {heads} heads, SwiGLU {mlp}, vocabulary {vocab:,} (byte-level BPE with "
+            f"LLaDA's special tokens), context {context}")
 
 
 def decoding_text(kind: str, defaults: dict | None) -> str:
@@ -63,15 +76,32 @@ def decoding_text(kind: str, defaults: dict | None) -> str:
     return f"diffusion: {d['steps']} steps, block {d['block_length']}, {d['strategy']}, temperature {d['temperature']:g}"
 
 
-def card(kind: str, log: dict, evaluation: dict, eval_md: str, config: dict | None = None,
-         defaults: dict | None = None, train_command: str | None = None) -> str:
-    phases = log["phases"]
-    samples = [a for a in evaluation["answers"]][:5]
-    sample_text = "\n\n".join(
-        f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```" for a in samples)
-    data = log.get("data", {})
+def evaluation_text(kind: str, evaluation: dict | None, eval_md: str, defaults: dict | None) -> str:
+    """The card's evaluation table and five samples, or where they will come from before the eval has run."""
+    if evaluation is None:
+        return ("Not evaluated yet: after `python -m llada_demo eval`, `python -m llada_demo.train.model_card "
+                "--eval EVAL.json` rewrites this card with the results and five samples.")
+    samples = "\n\n".join(f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```"
+                           for a in evaluation["answers"][:5])
     decoding = decoding_text(kind, defaults)
-    shape = shape_text(config) if config else "d_model 256, 8 layers, 4 heads, SwiGLU 768"
+    return f"""```bash
+{EVAL_COMMAND}
+```
+
+{eval_md.split(chr(10), 1)[1].strip()}
+
+## Five unedited samples
+
+Answers to the first five evaluation prompts ({decoding}, 256 tokens, cut at the first end token):
+
+{samples}"""
+
+
+def card(kind: str, log: dict, evaluation: dict | None = None, eval_md: str = "", config: dict | None = None,
+         defaults: dict | None = None, train_command: str | None = None) -> str:
+    """The model card from the training log, with the eval's table and samples once there is an `evaluation`."""
+    phases = log["phases"]
+    data = log.get("data", {})
     command = train_command or TRAIN_COMMAND.format(kind=kind)
     return f"""---
 license: mit
@@ -92,7 +122,7 @@ tags:
 | | |
 |---|---|
 | parameters | {log['parameters']:,} |
-| shape | {shape}, vocabulary 4,096 (byte-level BPE with LLaDA's special tokens), context 512 |
+| shape | {shape_text(config)} |
 | weights | bfloat16 safetensors (load in float32 on a CPU) |
 | chat template | LLaDA-8B-Instruct's (Llama-3 style): `tokenizer.apply_chat_template(messages, add_generation_prompt=True)` |
 
@@ -122,17 +152,7 @@ The best checkpoint by validation loss is kept.{_stop_note(kind, phases)}
 
 ## Evaluation
 
-```bash
-{EVAL_COMMAND}
-```
-
-{eval_md.split(chr(10), 1)[1].strip()}
-
-## Five unedited samples
-
-Answers to the first five evaluation prompts ({decoding}, 256 tokens, cut at the first end token):
-
-{sample_text}
+{evaluation_text(kind, evaluation, eval_md, defaults)}
 
 ## Limits
 

@@ -20,6 +20,7 @@ from ..models.device import pick_device
 from ..models.modeling_llada import LLaDAModelLM
 from ..models.tokenizer import load_tokenizer, special_ids
 from ..models.tokenizer_training import train_tokenizer
+from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from . import autoregressive, diffusion
 from .data import (
     DEFAULT_TRAIN_FILE,
@@ -32,8 +33,8 @@ from .data import (
     split_stories,
 )
 from .instructions import encode_instructions
-from .likelihood import autoregressive_nll, diffusion_nll_bound
 from .loop import LoopSettings, train
+from .model_card import card, training_command
 from .sft_mix import sft_instructions
 
 KINDS = ("diffusion", "autoregressive")
@@ -316,7 +317,7 @@ def save_folder(model, tokenizer, folder: Path, kind: str, log: dict) -> None:
     """
     staging = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    model = copy.deepcopy(model).to("cpu", torch.bfloat16)  # bf16 keeps each folder under 20 MB
+    model = copy.deepcopy(model).to("cpu", torch.bfloat16)  # bf16: half the bytes the GPU call and the Space carry
     if kind == "autoregressive":
         ids = special_ids(tokenizer)
         model.generation_config = transformers.GenerationConfig(
@@ -327,27 +328,10 @@ def save_folder(model, tokenizer, folder: Path, kind: str, log: dict) -> None:
     tokenizer.save_pretrained(str(staging))
     (staging / "sampling_defaults.json").write_text(json.dumps(SAMPLING_DEFAULTS[kind], indent=2) + "\n")
     (staging / "training_log.json").write_text(json.dumps(log, indent=2) + "\n")
-    (staging / "README.md").write_text(model_card(kind, log))
+    (staging / "README.md").write_text(card(kind, log, config=model.config.to_dict(), defaults=SAMPLING_DEFAULTS[kind],
+                                            train_command=training_command(kind, folder.name, log)), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(staging, folder)
-
-
-def model_card(kind: str, log: dict) -> str:
-    what = ("a LLaDA-style masked-diffusion model (bidirectional; load with llada_demo.models.LLaDAModelLM)"
-            if kind == "diffusion" else
-            "the autoregressive twin of the diffusion model (transformers LlamaForCausalLM, same shape)")
-    phases = log["phases"]
-    lines = [
-        f"# Embedded teaching model: {kind}", "",
-        f"{what}, {log['parameters']:,} parameters, trained from scratch for the LLaDA demo.", "",
-        f"- Pretraining: {phases['pretrain']['tokens']:,} tokens, best validation loss "
-        f"{phases['pretrain']['best_valid']:.4f}.",
-        f"- SFT: {phases['sft']['tokens']:,} tokens, best validation loss {phases['sft']['best_valid']:.4f}.",
-        "- Instructions: 'Write a story about X and Y.', 'Write a story that uses the words: a, b, c.', "
-        "'Continue this story: ...', 'Write a story that ends with: ...'.", "",
-        "Trained on a sample of TinyStories (Ronen Eldan and Yuanzhi Li, 2023; CDLA-Sharing-1.0).", "",
-    ]
-    return "\n".join(lines)
 
 
 def _jsonable(value):

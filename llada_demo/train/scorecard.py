@@ -16,11 +16,12 @@ import numpy as np
 import torch
 
 from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
-from . import metrics
+from ..scoring import text_metrics as metrics
+from ..scoring.answer import cut_at_stop
+from ..scoring.judge import answer_nll, pooled, reencoded
 from .batch_sampler import autoregressive_answers, diffusion_answers
 from .greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
 from .instructions import eval_instructions
-from .likelihood import autoregressive_nll
 from .sampling_defaults import diffusion_settings, read_defaults
 
 
@@ -70,12 +71,7 @@ def answer_prompts(model, tokenizer, kind: str, values: dict, prompts: list[dict
     seconds = time.perf_counter() - started
     answers = []
     for region in regions:
-        tokens, finished = [], False
-        for token in region.tolist():
-            if token in ids.stops:
-                finished = True
-                break
-            tokens.append(token)
+        tokens, finished = cut_at_stop(region, ids.stops, keep_stop=False)
         answers.append({"text": tokenizer.decode(tokens, skip_special_tokens=True).strip(), "tokens": len(tokens),
                         "finished": finished})
     return answers, {"settings": used, "seconds": seconds}
@@ -91,15 +87,8 @@ def judge_answers(judge, tokenizer, prompts: list[dict], answers: list[dict]) ->
     scores = []
     for prompt, answer in zip(prompts, answers):
         context = chat_prompt_ids(tokenizer, [{"role": "user", "content": prompt["prompt"]}])[0]
-        body = tokenizer(answer["text"], add_special_tokens=False)["input_ids"] + ([stop] if answer["finished"] else [])
-        if not body:
-            scores.append((0.0, 0))
-            continue
-        sequence = torch.cat([context, torch.tensor(body, dtype=torch.long)])[None]
-        scored = torch.zeros_like(sequence, dtype=torch.bool)
-        scored[0, len(context):] = True
-        total, count = autoregressive_nll(judge, sequence, scored)
-        scores.append((float(total[0]), int(count[0])))
+        body = reencoded(tokenizer, answer["text"], stop if answer["finished"] else None)
+        scores.append(answer_nll(judge, context, body))
     return scores
 
 
@@ -108,8 +97,7 @@ def summarise_answers(prompts: list[dict], answers: list[dict], judged: list[tup
     stories = [(p, a) for p, a in zip(prompts, answers) if p["kind"] != "greeting"]
     greetings = [(p, a) for p, a in zip(prompts, answers) if p["kind"] == "greeting"]
     words = [metrics.words_share(a["text"], p["words"]) for p, a in stories if p["kind"] == "words"]
-    total = sum(nll for nll, _ in judged)
-    count = sum(n for _, n in judged)
+    total, count = pooled(judged)
     unseen = [on_topic(a["text"], p["category"]) for p, a in greetings if not p["seen_in_sft"]]
 
     def mean(values):

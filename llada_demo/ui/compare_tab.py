@@ -6,7 +6,7 @@ import gradio as gr
 
 from ..errors import SettingsError
 from ..modes.compare import compare_stream
-from ..modes.metrics import run_figures
+from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card

@@ -6,10 +6,11 @@ import gradio as gr
 
 from ..errors import SettingsError
 from ..modes.infill import InfillTemplate, infill_stream
-from ..modes.metrics import run_figures
 from ..sampling import STRATEGIES
+from ..scoring.agreement import fixed_kept
+from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
-from ..viz.given_grid import GIVEN_CSS, kept_and_overwritten, render_given_grid
+from ..viz.given_grid import GIVEN_CSS, render_given_grid
 from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
 from ..viz.run_card import CARD_CSS, render_run_card
 from .controls import resolve_seed
@@ -41,7 +42,7 @@ _runs = SessionRuns()
 def _summary(template: InfillTemplate, traces) -> str:
     parts = []
     for name, trace in zip(("Diffusion", "Autoregressive"), traces):
-        kept, overwritten, total = kept_and_overwritten(trace, template.given_ids())
+        kept, overwritten, total = fixed_kept(trace.answer_ids, template.given_ids(), trace.mask_id)
         verdict = "untouched" if kept == total else f"{overwritten} overwritten"
         parts.append(f"**{name}**: {kept}/{total} of your fixed tokens in place ({verdict})")
     return f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)

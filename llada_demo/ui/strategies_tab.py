@@ -5,10 +5,11 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
-from ..modes.metrics import run_figures
-from ..modes.quality import mean_commit_log_prob
 from ..modes.strategies import strategies_stream
 from ..sampling import CACHE_MODES, STRATEGIES
+from ..scoring.agreement import identical_share
+from ..scoring.quality import mean_commit_log_prob
+from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
@@ -43,7 +44,7 @@ def _identical(first, second) -> str:
     """Share of answer positions holding the same token in both runs (so far)."""
     if not first.steps or not second.steps:
         return "–"
-    return f"{(first.steps[-1].tokens == second.steps[-1].tokens).mean():.0%}"
+    return f"{identical_share(first.answer_ids, second.answer_ids):.0%}"
 
 
 def _views(traces, plots: bool, status: str = "") -> dict:

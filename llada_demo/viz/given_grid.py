@@ -74,12 +74,3 @@ def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = No
         f'<div class="llada-grid" style="--cols:{columns}">{"".join(cells)}</div>'
         f"{legend_html(color_by, state.total_steps, False)}{given_legend()}</div>"
     )
-
-
-def kept_and_overwritten(trace: Trace, given_ids: np.ndarray, step: int | None = None) -> tuple[int, int, int]:
-    """(fixed tokens in place, fixed tokens overwritten, fixed tokens in all) after `step` steps."""
-    tokens = answer_state(trace, step).tokens
-    fixed = given_ids != trace.mask_id
-    kept = int(np.sum(fixed & (tokens == given_ids)))
-    overwritten = int(np.sum(fixed & (tokens != given_ids) & (tokens != trace.mask_id)))
-    return kept, overwritten, int(fixed.sum())

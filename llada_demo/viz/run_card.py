@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for annotations
-    from ..modes.metrics import RunFigures
+    from ..scoring.run_figures import RunFigures
 
 CARD_CSS = """
 .run-card { display: flex; flex-wrap: wrap; gap: 6px; align-items: stretch; margin: 2px 0 6px; }

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
+from ..scoring.throughput import decoded_positions, tokens_per_pass, tokens_per_second
 from ..trace import Trace
 from .state import MASK_GLYPH, answer_state
-
-
-def tokens_per_second(trace: Trace) -> float:
-    committed = int((trace.answer_ids != trace.mask_id).sum())
-    return committed / trace.elapsed if trace.elapsed > 0 else 0.0
 
 
 def render_stats(trace: Trace | None, status: str = "") -> str:
@@ -20,14 +16,15 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
     state = answer_state(trace)
     planned = "≤ %d" % trace.gen_length if trace.settings.strategy == "threshold" and not trace.finished \
         else str(state.total_steps)
+    decoded = decoded_positions(trace)
     figures = [
         ("status", status or ("done" if trace.finished else "running")),
         ("step", f"{state.step} / {planned}"),
         ("forward passes", str(trace.nfe)),
         ("masks left", str(state.masks_left)),
         ("elapsed", f"{trace.elapsed:.2f} s"),
-        ("tokens/s", f"{tokens_per_second(trace):.1f}"),
-        ("tokens / pass", f"{(trace.gen_length - state.masks_left) / max(trace.nfe, 1):.2f}"),
+        ("tokens/s", f"{tokens_per_second(decoded, trace.elapsed):.1f}"),
+        ("tokens / pass", f"{tokens_per_pass(decoded, trace.nfe):.2f}"),
         ("KV cache", "none (exact)" if trace.settings.cache == "none" else trace.settings.cache),
         ("model", trace.model_name),
         ("device", trace.device),

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..trace import Trace
+from . import throughput
 
 
 @dataclass(frozen=True)
 class RunFigures:
     """Measured from a trace. `decoded` counts positions the model chose (not given text, not the
     EOS padding an autoregressive run adds for free after it stops); `answer_tokens` the answer's
-    tokens before its end marker; `seconds` the run's own compute time."""
+    tokens before its end marker; `seconds` the run's own compute time. Tokens/s and tokens per pass
+    are throughput.py's, the same figures the chat's live stats show."""
 
     forward_passes: int
     seconds: float
@@ -25,7 +27,7 @@ class RunFigures:
 
     @property
     def tokens_per_second(self) -> float:
-        return self.decoded / self.seconds if self.seconds > 0 else 0.0
+        return throughput.tokens_per_second(self.decoded, self.seconds)
 
     @property
     def ms_per_pass(self) -> float:
@@ -33,14 +35,7 @@ class RunFigures:
 
     @property
     def tokens_per_pass(self) -> float:
-        return self.decoded / self.forward_passes if self.forward_passes else 0.0
-
-
-def decoded_positions(trace: Trace) -> int:
-    """Positions the model filled by choice: one per step for autoregression, every commit for diffusion."""
-    if trace.kind == "autoregressive":
-        return len(trace.steps)
-    return int(sum(len(record.committed) for record in trace.steps))
+        return throughput.tokens_per_pass(self.decoded, self.forward_passes)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -69,7 +64,7 @@ def left_to_right(trace: Trace) -> float:
 
 def run_figures(trace: Trace) -> RunFigures:
     return RunFigures(
-        forward_passes=trace.nfe, seconds=trace.elapsed, decoded=decoded_positions(trace),
+        forward_passes=trace.nfe, seconds=trace.elapsed, decoded=throughput.decoded_positions(trace),
         answer_tokens=len(trace.answer_token_ids()), masks_left=int(np.sum(trace.answer_ids == trace.mask_id)),
         finished=trace.finished, left_to_right=left_to_right(trace),
     )
