@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import torch
 
+from llada_demo.scoring.throughput import tokens_per_pass, tokens_per_second
+
 
 @dataclass
 class Row:
@@ -27,9 +29,10 @@ class Row:
 
 
 def make_row(variant, steps, gen_length, block_length, seconds, nfe, tokens, peak, vs_naive=None) -> Row:
-    """A row with the per-pass and per-second figures derived from time, passes and tokens written."""
-    return Row(variant, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe, tokens / seconds,
-               tokens / nfe, vs_naive, None, None, peak)
+    """A row with the per-pass and per-second figures (throughput.py's) from time, passes and `tokens` decoded:
+    every answer position, since no text is given and the AR baseline must write all of them (min_new_tokens)."""
+    return Row(variant, steps, gen_length, block_length, seconds, nfe, 1000 * seconds / nfe,
+               tokens_per_second(tokens, seconds), tokens_per_pass(tokens, nfe), vs_naive, None, None, peak)
 
 
 def sync(device: torch.device) -> None:
