@@ -24,6 +24,31 @@ STREAMING_PLACEHOLDER = "…"  # the bubble before the first token is committed
 # A history message longer than this is left out without tokenizing it (it could not fit any context
 # the app offers, and tokenizing megabytes would stall the run before it starts).
 MAX_HISTORY_MESSAGE_CHARS = 40_000
+# What a conversation sent with a message may hold at most: far more than a person types in a session
+# (the model reads only what fits its context), far less than would cost seconds to read.
+MAX_HISTORY_MESSAGES = 400
+MAX_HISTORY_CHARS = 400_000
+
+
+def check_history(history) -> list:
+    """The chat history an API caller (or the page) sent, checked before anything reads it, or a SettingsError."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise SettingsError(f"The chat history must be a list of messages, got {type(history).__name__}.")
+    if len(history) > MAX_HISTORY_MESSAGES:
+        raise SettingsError(f"The conversation has {len(history):,} messages; the limit is {MAX_HISTORY_MESSAGES}: "
+                            "press Clear to start a new one.")
+    total = 0
+    for index, message in enumerate(history):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            raise SettingsError(f"Chat history message {index + 1} must be a {{'role': 'user' or 'assistant', "
+                                "'content': text}} object.")
+        total += len(_content(message))
+        if total > MAX_HISTORY_CHARS:
+            raise SettingsError(f"The conversation is over {MAX_HISTORY_CHARS:,} characters long: press Clear to "
+                                "start a new one.")
+    return list(history)
 
 
 def display_answer(text: str, note: str = "") -> str:

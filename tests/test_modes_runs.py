@@ -88,6 +88,9 @@ def test_plan_skips_invalid_combinations_and_refuses_impossible_sweeps():
     assert [(s.steps, s.block_length) for s in plan.runs] == [(4, 32), (8, 32), (4, 8), (8, 8)]
     assert len(plan.skipped) == 2 and all("64" in text for text in plan.skipped)
     assert parse_numbers("8, 16 16;32", "Steps") == [8, 16, 32]
+    for bad in ("4, ²", "٤", "0", "9" * 5000, "1e3", "-4", "8" * 1200):
+        with pytest.raises(SettingsError, match="Steps"):
+            parse_numbers(bad, "Steps")
     for args, words in [((32, "a, 8", "32", ["low_confidence"]), "not a whole number"),
                         ((32, "64", "32", ["low_confidence"]), "No valid combination"),
                         ((32, "4", "32", []), "at least one strategy"),

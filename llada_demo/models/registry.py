@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,8 +134,8 @@ def load_model(name: str, device: str | None = None) -> LoadedModel:
 
     Loads on the calling thread; the app calls it through `engine.load_model`, on the model thread.
     """
-    if name not in REGISTRY:
-        raise SettingsError(f"Unknown model {name!r}: choose one of {', '.join(REGISTRY)}.")
+    if not isinstance(name, str) or name not in REGISTRY:
+        raise SettingsError(f"Unknown model {name!r:.60}: choose one of {', '.join(REGISTRY)}.")
     target = pick_device(device)
     key = (name, str(target))
     with _load_lock:  # two callers asking for the same model load it once

@@ -18,15 +18,22 @@ from .common import chat_ids, check_kind, last
 MAX_RUNS = 24
 
 
-def parse_numbers(text, name: str) -> list[int]:
-    """"8, 16 32" -> [8, 16, 32]: whole numbers separated by commas or spaces, duplicates dropped, order kept."""
-    parts = [p for p in re.split(r"[,\s;]+", str(text or "").strip()) if p]
+def parse_numbers(text, name: str, most: int = 4096) -> list[int]:
+    """"8, 16 32" -> [8, 16, 32]: whole numbers separated by commas or spaces, duplicates dropped, order kept.
+
+    Only ASCII digits count ("²" or "٤" are digits to `str.isdigit` but not numbers here), each at most `most`.
+    """
+    text = str(text or "")
+    if len(text) > 1000:
+        raise SettingsError(f"{name}: the list is {len(text):,} characters long; give a few numbers, e.g. 8, 16, 32.")
+    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
     if not parts:
         raise SettingsError(f"{name}: give at least one number, e.g. 8, 16, 32.")
     values = []
     for part in parts:
-        if not part.isdigit() or int(part) < 1:
-            raise SettingsError(f"{name}: {part!r} is not a whole number of at least 1.")
+        if not re.fullmatch(r"[0-9]{1,6}", part) or not 1 <= int(part) <= most:
+            shown = part if len(part) <= 12 else part[:12] + "…"
+            raise SettingsError(f"{name}: {shown!r} is not a whole number from 1 to {most}.")
         values.append(int(part))
     return list(dict.fromkeys(values))
 

@@ -13,8 +13,9 @@ MAX_GEN_LENGTH = 4096
 
 
 def _check_int(name: str, value, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise SettingsError(f"{name} must be a whole number, got {value!r}.")
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value != int(value)):
+        raise SettingsError(f"{name} must be a whole number, got {_shown(value)}.")
     value = int(value)
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}.")
@@ -23,7 +24,7 @@ def _check_int(name: str, value, low: int, high: int) -> int:
 
 def _check_float(name: str, value, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SettingsError(f"{name} must be a number, got {value!r}.")
+        raise SettingsError(f"{name} must be a number, got {_shown(value)}.")
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}.")
     return float(value)
@@ -64,12 +65,11 @@ class SamplingSettings:
         set_("threshold", _check_float("Threshold tau", self.threshold, 0.0, 1.0))
         if self.seed is not None:
             set_("seed", _check_int("Seed", self.seed, 0, 2**63 - 1))
-        if self.strategy not in STRATEGIES:
-            raise SettingsError(f"Unknown strategy {self.strategy!r}: choose one of {', '.join(STRATEGIES)}.")
-        if self.cache not in CACHE_MODES:
-            raise SettingsError(f"Unknown cache {self.cache!r}: choose one of {', '.join(CACHE_MODES)}.")
-        if self.guesses not in GUESS_MODES:
-            raise SettingsError(f"Unknown guesses {self.guesses!r}: choose one of {', '.join(GUESS_MODES)}.")
+        for name, label, known in (("strategy", "strategy", STRATEGIES), ("cache", "cache", CACHE_MODES),
+                                   ("guesses", "guesses", GUESS_MODES)):
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in known:
+                raise SettingsError(f"Unknown {label} {_shown(value)}: choose one of {', '.join(known)}.")
         if self.gen_length % self.block_length:
             raise SettingsError(
                 f"Block length {self.block_length} must divide the answer length {self.gen_length}.",
@@ -116,7 +116,7 @@ class SamplingSettings:
                     try:
                         value = float(text)
                     except ValueError:
-                        raise SettingsError(f"{name} must be a number, got {value!r}.") from None
+                        raise SettingsError(f"{name} must be a number, got {_shown(value)}.") from None
             if name == "seed" and isinstance(value, float) and value == int(value):
                 value = int(value)
             cleaned[name] = value
@@ -127,6 +127,17 @@ class SamplingSettings:
 
     def replace(self, **changes) -> SamplingSettings:
         return replace(self, **changes)
+
+
+def _shown(value) -> str:
+    """A value as a message quotes it: its repr, cut short (an API caller may send anything)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _choice(value, known, default: str) -> str:
+    """`value` when it is one of `known` (names), else `default`."""
+    return value if isinstance(value, str) and value in known else default
 
 
 def _nearest_divisor(n: int, target: int) -> int:
@@ -159,9 +170,8 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
     num_blocks = gen_length // block_length
     wanted = round(number("steps", gen_length))
     steps = min(max(int(round(wanted / num_blocks)) * num_blocks, num_blocks), gen_length)
-    strategy = values.get("strategy", "low_confidence")
-    cache = values.get("cache", "none")
-    guesses = values.get("guesses", "all")
+    strategy, cache, guesses = (_choice(values.get(name), known, default) for name, known, default in (
+        ("strategy", STRATEGIES, "low_confidence"), ("cache", CACHE_MODES, "none"), ("guesses", GUESS_MODES, "all")))
     seed = values.get("seed")
     try:
         seed = None if seed in (None, "") else int(min(max(float(seed), 0), 2**63 - 1))
@@ -173,9 +183,9 @@ def nearest_valid(settings_or_values, **overrides) -> SamplingSettings:
         block_length=block_length,
         temperature=min(max(number("temperature", 0.0), 0.0), 100.0),
         cfg_scale=min(max(number("cfg_scale", 0.0), 0.0), 100.0),
-        strategy=strategy if strategy in STRATEGIES else "low_confidence",
+        strategy=strategy,
         threshold=min(max(number("threshold", 0.9), 0.0), 1.0),
         seed=seed,
-        cache=cache if cache in CACHE_MODES else "none",
-        guesses=guesses if guesses in GUESS_MODES else "all",
+        cache=cache,
+        guesses=guesses,
     )

@@ -9,9 +9,9 @@ from ..models.registry import REGISTRY
 from ..sampling import CACHE_MODES, STRATEGIES
 from ..startup import detect, offered_models
 from ..viz.stats import render_stats
-from . import handlers
+from . import exports, handlers, lenient
 from .controls import SETTING_NAMES
-from .lenient_slider import Slider
+from .queue_policy import stops_waiting
 
 EXAMPLES = [
     "Write a story about a cat and a ball.",
@@ -48,8 +48,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     # right, all visible without scrolling; the settings follow below the fold on the left.
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            chatbot = gr.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
-                                 elem_id="chatbot")
+            chatbot = lenient.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
+                                      elem_id="chatbot")
             message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
                                  max_lines=6, elem_id="message", show_label=False)
             with gr.Row(elem_id="chat-buttons"):
@@ -60,38 +60,38 @@ def build_chat_tab(demo: gr.Blocks) -> None:
             examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
                                    cache_examples=False, label="Example prompts (they suit the model in use)")
             with gr.Accordion("Model and sampling settings", open=True):
-                model = gr.Dropdown(offered_models("diffusion"), value=default_model, label="Model",
-                                    info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
+                model = lenient.Dropdown(offered_models("diffusion"), value=default_model, label="Model",
+                                         info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
                 model_status = gr.Markdown(
                     f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
                     elem_id="model-status")
-                gen_length = Slider(8, top["max_gen_length"], value=defaults["gen_length"], step=8,
-                                    label="Answer length (tokens)", elem_id="gen-length")
-                steps = Slider(1, top["max_steps"], value=defaults["steps"], step=1, label="Steps (forward passes)",
-                               elem_id="steps")
-                block_length = Slider(1, top["max_gen_length"], value=defaults["block_length"], step=1,
-                                      label="Block length",
-                                      info="Smaller blocks = more left-to-right (semi-autoregressive).",
-                                      elem_id="block-length")
-                strategy = gr.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                       value="low_confidence", label="Remasking strategy")
-                threshold = Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
-                cache = gr.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()], value="none",
-                                    label="KV cache (speed vs exactness)", elem_id="cache")
-                temperature = Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
-                cfg_scale = Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
-                seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
+                gen_length = lenient.Slider(8, top["max_gen_length"], value=defaults["gen_length"], step=8,
+                                            label="Answer length (tokens)", elem_id="gen-length")
+                steps = lenient.Slider(1, top["max_steps"], value=defaults["steps"], step=1,
+                                       label="Steps (forward passes)", elem_id="steps")
+                block_length = lenient.Slider(1, top["max_gen_length"], value=defaults["block_length"], step=1,
+                                              label="Block length",
+                                              info="Smaller blocks = more left-to-right (semi-autoregressive).",
+                                              elem_id="block-length")
+                strategy = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
+                                            value="low_confidence", label="Remasking strategy")
+                threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
+                cache = lenient.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()],
+                                         value="none", label="KV cache (speed vs exactness)", elem_id="cache")
+                temperature = lenient.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+                cfg_scale = lenient.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
+                seed = lenient.Number(value=0, precision=0, label="Seed (-1 = random)")
                 nearest = gr.Button("Use nearest valid settings", size="sm")
 
         with gr.Column(scale=3, min_width=420):
             stats = gr.HTML(render_stats(None), elem_id="stats")
             grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas")
             with gr.Row():
-                color_by = gr.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
-                playback = gr.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
+                color_by = lenient.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
+                playback = lenient.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
             with gr.Row():
-                scrubber = gr.Slider(0, 1, value=0, step=1, label="Replay: step", interactive=True,
-                                     elem_id="scrubber", scale=4)
+                scrubber = lenient.Slider(0, 1, value=0, step=1, label="Replay: step", interactive=True,
+                                          elem_id="scrubber", scale=4)
                 play = gr.Button("▶ Play", elem_id="play", scale=1)
             with gr.Row():
                 export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
@@ -121,19 +121,22 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                   concurrency_id="sampler", show_progress="hidden")
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
-    stop.click(handlers.stop, None, chat_outputs, cancels=[send_event, submit_event, play_event], api_name="stop")
+    # The cheap events skip the queue (queue=False): they must answer at once even when runs fill it.
+    stop.click(stops_waiting(handlers.stop), None, chat_outputs, cancels=[send_event, submit_event, play_event],
+               api_name="stop", queue=False)
     clear.click(handlers.clear, None, handlers.CLEARED.wire(**outputs, download=download), api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
-                   trigger_mode="always_last")
-    color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False)
-    export_trace.click(handlers.export_trace, trace_state, download, api_name="export_trace")
-    export_html.click(handlers.export_html, trace_state, download, api_name="export_html")
-    export_gif.click(handlers.export_gif, trace_state, download, api_name="export_gif")
+                   trigger_mode="always_last", queue=False)
+    color_by.change(handlers.replay, [scrubber, trace_state, color_by], grid, api_name=False, queue=False)
+    export_trace.click(exports.export_trace, trace_state, download, api_name="export_trace")
+    export_html.click(exports.export_html, trace_state, download, api_name="export_html")
+    export_gif.click(exports.export_gif, trace_state, download, api_name="export_gif")
+    demo.unload(exports.forget_session)
     for index, control in enumerate((gen_length, steps, block_length, strategy, cache)):
         control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
-                       api_name="check_settings" if index == 0 else False)
+                       api_name="check_settings" if index == 0 else False, queue=False)
     gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
-          api_name="nearest_settings")
+          api_name="nearest_settings", queue=False)
     model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
         model_examples, model, examples.dataset, api_name=False)
-    demo.load(handlers.check_settings, controls, notice, api_name=False)
+    demo.load(handlers.check_settings, controls, notice, api_name=False, queue=False)

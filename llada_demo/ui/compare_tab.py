@@ -11,9 +11,11 @@ from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
+from . import lenient
 from .controls import settings_from_controls
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .queue_policy import stops_waiting
 
 COLUMNS = 8
 INTRO = """
@@ -86,16 +88,16 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=3,
                             elem_id="compare-prompt")
-        diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                label="Diffusion model", scale=1)
-        autoregressive = gr.Dropdown(offered_models("autoregressive"), value=default_model("autoregressive"),
-                                     label="Autoregressive model", scale=1,
-                                     info="The registered AR models this machine can run.")
+        diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                     label="Diffusion model", scale=1)
+        autoregressive = lenient.Dropdown(offered_models("autoregressive"), value=default_model("autoregressive"),
+                                          label="Autoregressive model", scale=1,
+                                          info="The registered AR models this machine can run.")
     with gr.Row(equal_height=True):
-        gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="compare-length")
-        steps = gr.Slider(1, 256, value=32, step=1, label="Diffusion steps", elem_id="compare-steps")
-        block_length = gr.Slider(1, 256, value=32, step=1, label="Block length", elem_id="compare-block")
-        seed = gr.Number(0, precision=0, label="Seed (-1 = random)", min_width=120, scale=0)
+        gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="compare-length")
+        steps = lenient.Slider(1, 256, value=32, step=1, label="Diffusion steps", elem_id="compare-steps")
+        block_length = lenient.Slider(1, 256, value=32, step=1, label="Block length", elem_id="compare-block")
+        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)", min_width=120, scale=0)
         with gr.Column(min_width=140, scale=0):
             run = gr.Button("Run both", variant="primary", elem_id="compare-run")
             stop = gr.Button("Stop", variant="stop", elem_id="compare-stop")
@@ -121,4 +123,5 @@ def build_compare_tab(demo: gr.Blocks) -> None:
                       outputs, api_name="compare", concurrency_id="sampler")
     submit = prompt.submit(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
                            outputs, api_name=False, concurrency_id="sampler")
-    stop.click(stop_compare, None, outputs, cancels=[event, submit], api_name="stop_compare")
+    stop.click(stops_waiting(stop_compare), None, outputs, cancels=[event, submit], api_name="stop_compare",
+               queue=False)

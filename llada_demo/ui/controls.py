@@ -26,6 +26,35 @@ def resolve_seed(seed) -> int:
     return int(value)
 
 
+def whole_number(value, label: str, low: int, high: int) -> int:
+    """A whole number from a control's raw value (a number or its text), or a SettingsError naming `label`."""
+    try:
+        number = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = float("nan")
+    if isinstance(value, bool) or not np.isfinite(number) or number != int(number) or not low <= number <= high:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+        raise SettingsError(f"{label} must be a whole number from {low} to {high}, got {shown}.")
+    return int(number)
+
+
+def choice(value, label: str, known) -> str:
+    """One of `known` (names), or a SettingsError listing them."""
+    if not isinstance(value, str) or value not in known:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+        raise SettingsError(f"{label} must be one of {', '.join(known)}, got {shown}.")
+    return value
+
+
+def choices(values, label: str, known) -> list[str]:
+    """A list of names from `known` (a checkbox group's value), or a SettingsError."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise SettingsError(f"{label} must be a list of names from {', '.join(known)}.")
+    return [choice(v, label, known) for v in values if v]
+
+
 def _number(value) -> float | None:
     try:
         return float(value)

@@ -9,6 +9,7 @@ from ..modes.common import clean_prompt
 from ..modes.explain import EXPLAIN_PROMPT, explain
 from ..startup import default_model, offered_models
 from ..viz.diagram import DIAGRAM_CSS, render_explainer
+from . import lenient
 from .controls import resolve_seed
 from .mode_runs import failure, load
 
@@ -33,9 +34,9 @@ def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
-        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                            label="Model", scale=1)
-        seed = gr.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
+        model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                 label="Model", scale=1)
+        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
         button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
     notice = gr.Markdown("", label="notice", elem_id="explain-notice")
     diagram = gr.HTML("", css_template=DIAGRAM_CSS, label="diagram", elem_id="explainer")

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import html
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 
-from ..conversation import STREAMING_PLACEHOLDER, context_limit, display_answer, fit_context, model_messages
+from ..conversation import (
+    STREAMING_PLACEHOLDER,
+    check_history,
+    context_limit,
+    display_answer,
+    fit_context,
+    model_messages,
+)
 from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
 from ..models.registry import REGISTRY
 from ..prompt import clean_message
 from ..sampling import nearest_valid
 from ..trace import Trace
-from ..viz.export import animation_gif, animation_html, trace_to_json_file
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
@@ -145,9 +149,9 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     Everything a person can get wrong (settings, message, a conversation too long for the context) is
     answered before the run starts, without adding a turn. Downloads are made on demand (export_*).
     """
-    history = list(history or [])
     try:
-        if color_by not in COLOR_MODES:
+        history = check_history(history)
+        if not isinstance(color_by, str) or color_by not in COLOR_MODES:
             raise SettingsError(f"Colour mode must be one of {', '.join(COLOR_MODES)}, got {color_by!r}.")
         settings = settings_from_controls(**controls_of(locals()))
         message = clean_message(message)
@@ -164,7 +168,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     bubbles = turn.history + [{"role": "assistant", "content": STREAMING_PLACEHOLDER}]
     yield chat_frame(message="", chatbot=bubbles, notice=turn.notice)  # clears the last run's notice
     try:
-        for trace, due in paced(run):
+        for trace, due in paced(run, request=request):
             view = trace.prefix(len(trace.steps))  # a stable snapshot while the worker appends
             changes = dict(grid=render_grid(view, color_by=color_by, columns=GRID_COLUMNS), stats=render_stats(view))
             if due.plots:
@@ -193,47 +197,33 @@ def stop(request: gr.Request = None) -> tuple:
 
 
 def replay(step, trace: Trace | None, color_by):
-    """The grid exactly as it was after `step` steps of the last run."""
+    """The grid exactly as it was after `step` steps of the last run (a step past either end draws that end)."""
     if trace is None:
         return gr.skip()
-    return render_grid(trace, step=int(step), color_by=color_by, columns=GRID_COLUMNS)
+    try:
+        step = int(min(max(float(step), 0), len(trace.steps)))
+    except (TypeError, ValueError, OverflowError):
+        step = len(trace.steps)
+    return render_grid(trace, step=step, color_by=_color_mode(color_by), columns=GRID_COLUMNS)
+
+
+def _color_mode(color_by) -> str:
+    """The grid's colour mode; anything else an API caller sends falls back to confidence."""
+    return color_by if isinstance(color_by, str) and color_by in COLOR_MODES else COLOR_MODES[0]
 
 
 def play(trace: Trace | None, color_by, frames_per_second):
-    """Replay the last run from the first step, at the chosen playback speed."""
+    """Replay the last run from the first step, at the chosen playback speed (1 to 30 frames a second)."""
     if trace is None:
         return
-    delay = 1.0 / max(float(frames_per_second or 10), 0.5)
+    try:
+        fps = min(max(float(frames_per_second), 1.0), 30.0)
+    except (TypeError, ValueError, OverflowError):
+        fps = 10.0
+    delay, color_by = 1.0 / (fps if fps == fps else 10.0), _color_mode(color_by)
     for step in range(len(trace.steps) + 1):
         yield step, render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
         time.sleep(delay)
-
-
-def _export_path(trace: Trace | None, name: str) -> Path:
-    if trace is None:
-        raise gr.Error("Run something first: there is no trace to export yet.")
-    return Path(tempfile.mkdtemp(prefix="llada-export-")) / name
-
-
-def export_trace(trace: Trace | None) -> str:
-    """The whole run as JSON (every step's tokens, commits, guesses and confidences)."""
-    path = _export_path(trace, "llada-trace.json")
-    trace_to_json_file(trace, path)
-    return str(path)
-
-
-def export_html(trace: Trace | None) -> str:
-    """A standalone HTML page replaying the run (no network needed: for slides)."""
-    path = _export_path(trace, "llada-animation.html")
-    path.write_text(animation_html(trace), encoding="utf-8")
-    return str(path)
-
-
-def export_gif(trace: Trace | None) -> str:
-    """An animated GIF of the token grid over the run."""
-    path = _export_path(trace, "llada-animation.gif")
-    animation_gif(trace, path)
-    return str(path)
 
 
 # /clear's outputs, in the order its API has always returned them.

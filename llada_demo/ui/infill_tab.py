@@ -13,9 +13,11 @@ from ..startup import default_model, offered_models
 from ..viz.given_grid import GIVEN_CSS, render_given_grid
 from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
 from ..viz.run_card import CARD_CSS, render_run_card
-from .controls import resolve_seed
+from . import lenient
+from .controls import choice, resolve_seed, whole_number
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .queue_policy import stops_waiting
 
 COLUMNS = 8
 NO_AR = "none"
@@ -72,7 +74,8 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
     try:
         autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
         template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
-                                         steps=int(steps or 0), strategy=strategy, seed=resolve_seed(seed))
+                                         steps=whole_number(steps or 0, "Steps", 0, 4096),
+                                         strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed))
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
@@ -96,15 +99,15 @@ def build_infill_tab(demo: gr.Blocks) -> None:
                                      elem_id="infill-instruction")
             gr.Examples(EXAMPLES, inputs=[text, instruction], cache_examples=False, label="Examples")
         with gr.Column(scale=2):
-            diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                    label="Diffusion model")
-            autoregressive = gr.Dropdown(offered_models("autoregressive") + [("none", NO_AR)],
-                                         value=default_model("autoregressive"), label="Autoregressive model")
-            steps = gr.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
-                              elem_id="infill-steps")
-            strategy = gr.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
-                                   label="Remasking strategy")
-            seed = gr.Number(0, precision=0, label="Seed (-1 = random)")
+            diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                         label="Diffusion model")
+            autoregressive = lenient.Dropdown(offered_models("autoregressive") + [("none", NO_AR)],
+                                              value=default_model("autoregressive"), label="Autoregressive model")
+            steps = lenient.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
+                                   elem_id="infill-steps")
+            strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
+                                        label="Remasking strategy")
+            seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
             with gr.Row():
                 run = gr.Button("Fill in", variant="primary", elem_id="infill-run")
                 stop = gr.Button("Stop", variant="stop", elem_id="infill-stop")
@@ -127,4 +130,4 @@ def build_infill_tab(demo: gr.Blocks) -> None:
     outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_text=diffusion_text,
                            ar_card=ar_card, ar_grid=ar_grid, ar_text=ar_text, summary=summary, notice=notice)
     event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
-    stop.click(stop_infill, None, outputs, cancels=[event], api_name="stop_infill")
+    stop.click(stops_waiting(stop_infill), None, outputs, cancels=[event], api_name="stop_infill", queue=False)

@@ -7,6 +7,7 @@ import gradio as gr
 from ..config import limits
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
+from .queue_policy import install
 
 # The chat's grid fills its column and sizes each column to its widest token (never less than an equal
 # share), so a committed cell always shows its whole token; positions stay in their rows.
@@ -26,6 +27,8 @@ def launch_kwargs() -> dict:
 
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:
-    """Bounded queue (beyond it a run is refused as "queue full") and runs at once, from spaces.yaml."""
+    """Bounded queue (beyond it a run is refused as "queue full") and runs at once, from spaces.yaml; at most
+    queue_policy.PER_SESSION waiting runs per session."""
     top = limits()
-    return demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"])
+    demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"])
+    return install(demo)

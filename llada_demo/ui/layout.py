@@ -7,6 +7,7 @@ import gradio as gr
 from .chat_tab import build_chat_tab
 from .compare_tab import build_compare_tab
 from .explainer_tab import build_explainer_tab
+from .exports import EXPORT_SECONDS
 from .infill_tab import build_infill_tab
 from .strategies_tab import build_strategies_tab
 from .sweep_tab import build_sweep_tab
@@ -20,7 +21,9 @@ masked, until nothing is masked. Blocks are filled left to right. Hover a cell t
 
 
 def build_demo() -> gr.Blocks:
-    with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False) as demo:
+    # Gradio serves downloads from copies in its cache: cleared on the exports' schedule (ui/exports.py).
+    with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False,
+                   delete_cache=(EXPORT_SECONDS // 4, EXPORT_SECONDS)) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Chat & watch", id="chat"):

@@ -24,6 +24,8 @@ def failure(error: BaseException) -> str:
 
 def load(name) -> LoadedModel:
     """The engine's load_model, with any loading failure turned into a message (a checkpoint the app cannot use)."""
+    if not isinstance(name, str):
+        raise SettingsError(f"A model is named by text (one of the registered names), got {name!r:.40}.")
     try:
         return load_model(name)
     except SettingsError:
@@ -48,7 +50,7 @@ def stream_views(runs: SessionRuns, request, stream, draw: Draw, outputs: Output
     """
     run = runs.start(request, stream, context=context)
     try:
-        for latest, plots, first in frames(run):
+        for latest, plots, first in frames(run, request):
             yield outputs.frame(**draw(_stable(latest), plots, ""), **({"notice": ""} if first else {}))
     finally:
         runs.release(run)

@@ -14,6 +14,7 @@ import torch
 
 from ..config import limits
 from ..engine import BackgroundRun
+from .queue_policy import UNREAD_LIMIT, unread_frames
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,64 @@ class Due:
     first: bool
 
 
-def paced(run: BackgroundRun, pace: Pace | None = None) -> Iterator[tuple[object, Due]]:
+ABANDON_SECONDS = 8.0  # a run whose frames nobody takes or reads for this long is stopped
+
+
+class Watchdog:
+    """Stops runs nobody follows any more: the page was closed (Gradio stops taking the handler's frames),
+    or an API caller never opened its result stream (the frames pile up unread, see `paced`)."""
+
+    def __init__(self, seconds: float = ABANDON_SECONDS):
+        self.seconds = seconds
+        self._seen: dict[BackgroundRun, float] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, name="run-watchdog", daemon=True).start()
+
+    def follow(self, run: BackgroundRun) -> None:
+        """Start watching `run` (its handler has just started it)."""
+        with self._lock:
+            self._seen[run] = time.monotonic()
+
+    def seen(self, run: BackgroundRun) -> None:
+        """The run's handler is taking frames."""
+        with self._lock:
+            if run in self._seen:
+                self._seen[run] = time.monotonic()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(1.0)
+            now = time.monotonic()
+            with self._lock:
+                for run, seen in list(self._seen.items()):
+                    if run.done:
+                        del self._seen[run]
+                    elif now - seen > self.seconds:
+                        run.cancel()
+                        del self._seen[run]
+
+
+WATCHDOG = Watchdog()
+
+
+def paced(run: BackgroundRun, pace: Pace | None = None, request=None) -> Iterator[tuple[object, Due]]:
     """(latest item, what is due) while the run goes on, at most once per `pace.grid` seconds.
 
-    Only new items are yielded: a frame that would repeat the last one is never sent.
+    Only new items are yielded: a frame that would repeat the last one is never sent. A run whose frames
+    pile up unread (queue_policy.unread_frames) for ABANDON_SECONDS is cancelled.
     """
     pace = pace or PACE
     last_chat = last_plot = -1e9
     first, seen = True, None
+    unread_since = None
     while not run.wait(pace.grid):
+        WATCHDOG.seen(run)
+        if unread_frames(request) >= UNREAD_LIMIT:
+            unread_since = unread_since or time.monotonic()
+            if time.monotonic() - unread_since > ABANDON_SECONDS:
+                run.cancel()  # nobody reads this stream: stop computing it
+        else:
+            unread_since = None
         latest = run.latest
         progress = _progress(latest)
         if latest is None or progress == seen:
@@ -120,9 +170,9 @@ def modes_pace() -> Pace:
 MODES_PACE = modes_pace()
 
 
-def frames(run: BackgroundRun) -> Iterator[tuple[object, bool, bool]]:
+def frames(run: BackgroundRun, request=None) -> Iterator[tuple[object, bool, bool]]:
     """(latest item, whether plots are due, whether it is the first frame), paced for the teaching tabs."""
-    for latest, due in paced(run, MODES_PACE):
+    for latest, due in paced(run, MODES_PACE, request):
         yield latest, due.plots, due.first
 
 
@@ -148,6 +198,7 @@ class SessionRuns:
         `context` is whatever Stop needs besides the run to draw it (e.g. the fill-in template).
         """
         run = BackgroundRun(stream, time_limit=limits()["run_seconds"])
+        WATCHDOG.follow(run)
         with self._lock:
             previous = self._runs.pop(session_of(request), None)
             self._runs[session_of(request)] = (run, context)

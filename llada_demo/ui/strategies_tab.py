@@ -14,9 +14,11 @@ from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
+from . import lenient
 from .controls import resolve_seed, settings_from_controls
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .queue_policy import stops_waiting
 
 COLUMNS = 8
 INTRO = """
@@ -89,12 +91,12 @@ def _side(name: str, strategy: str, block: int):
     with gr.Column():
         gr.Markdown(f"**Run {name}**")
         with gr.Row():
-            choice = gr.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
-                                 label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
-            block_length = gr.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
-            threshold = gr.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
-            cache = gr.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
-                                elem_id=f"cache-{name.lower()}")
+            choice = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
+                                      label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
+            block_length = lenient.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
+            threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
+            cache = lenient.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
+                                     elem_id=f"cache-{name.lower()}")
     return choice, block_length, threshold, cache
 
 
@@ -104,13 +106,13 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
                             elem_id="strategies-prompt")
-        model = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                            label="Model", scale=1)
+        model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                 label="Model", scale=1)
     with gr.Row():
-        gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
-        steps = gr.Slider(1, 256, value=32, step=1, label="Steps (both)")
-        temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
-        seed = gr.Number(0, precision=0, label="Seed, shared (-1 = random)")
+        gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
+        steps = lenient.Slider(1, 256, value=32, step=1, label="Steps (both)")
+        temperature = lenient.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+        seed = lenient.Number(0, precision=0, label="Seed, shared (-1 = random)")
     with gr.Row():
         first = _side("A", "low_confidence", 64)
         second = _side("B", "random", 64)
@@ -135,4 +137,4 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     outputs = OUTPUTS.wire(card_a=card_a, grid_a=grid_a, order_a=order_a, card_b=card_b, grid_b=grid_b,
                            order_b=order_b, summary=summary, notice=notice)
     event = run.click(run_strategies, inputs, outputs, api_name="compare_strategies", concurrency_id="sampler")
-    stop.click(stop_strategies, None, outputs, cancels=[event], api_name="stop_strategies")
+    stop.click(stops_waiting(stop_strategies), None, outputs, cancels=[event], api_name="stop_strategies", queue=False)

@@ -10,9 +10,11 @@ from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
 from ..sampling import CACHE_MODES, STRATEGIES
 from ..startup import default_model, offered_models
 from ..viz.sweep import TABLE_HEADERS, sweep_figure, sweep_rows
-from .controls import resolve_seed
+from . import lenient
+from .controls import choices, resolve_seed, whole_number
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .queue_policy import stops_waiting
 
 NO_JUDGE = "none"
 INTRO = f"""
@@ -66,9 +68,11 @@ def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks
     """Stream the sweep. Yields (status, figure, table rows, notice); plot and table grow as runs finish."""
     try:
         prompt = clean_prompt(prompt)
-        plan = plan_sweep(gen_length, steps_text, blocks_text, strategies, seed=resolve_seed(seed), caches=caches)
+        plan = plan_sweep(gen_length, steps_text, blocks_text, choices(strategies, "Strategies", STRATEGIES),
+                          seed=resolve_seed(seed), caches=choices(caches, "KV caches", CACHE_MODES))
+        samples = whole_number(bound_samples or 0, "NLL bound samples", 0, 64)
         judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
-        stream = sweep_stream(load(diffusion_name), judge, prompt, plan, int(bound_samples or 0))
+        stream = sweep_stream(load(diffusion_name), judge, prompt, plan, samples)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
@@ -85,25 +89,26 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         prompt = gr.Textbox("Write a story about a dog.", label="Prompt", scale=3, elem_id="sweep-prompt")
-        diffusion = gr.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                label="Diffusion model", scale=1)
-        judge = gr.Dropdown(offered_models("autoregressive") + [("none", NO_JUDGE)],
-                            value=default_model("autoregressive"), label="Judge (AR model for perplexity)",
-                            scale=1)
+        diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                     label="Diffusion model", scale=1)
+        judge = lenient.Dropdown(offered_models("autoregressive") + [("none", NO_JUDGE)],
+                                 value=default_model("autoregressive"), label="Judge (AR model for perplexity)",
+                                 scale=1)
     with gr.Row():
-        gen_length = gr.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="sweep-length")
+        gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="sweep-length")
         steps = gr.Textbox("4, 8, 16, 32, 64", label="Steps to try", elem_id="sweep-steps",
                            info="Whole numbers, comma separated.")
         blocks = gr.Textbox("64", label="Block lengths to try", elem_id="sweep-blocks",
                             info="Each must divide the answer length.")
-        strategies = gr.CheckboxGroup(list(STRATEGIES), value=["low_confidence"], label="Strategies to try",
-                                      elem_id="sweep-strategies")
-        caches = gr.CheckboxGroup(list(CACHE_MODES), value=["none"], label="KV caches to try",
-                                  info="none = exact; prefix / dual are faster approximations.", elem_id="sweep-caches")
+        strategies = lenient.CheckboxGroup(list(STRATEGIES), value=["low_confidence"], label="Strategies to try",
+                                           elem_id="sweep-strategies")
+        caches = lenient.CheckboxGroup(list(CACHE_MODES), value=["none"], label="KV caches to try",
+                                       info="none = exact; prefix / dual are faster approximations.",
+                                       elem_id="sweep-caches")
     with gr.Row():
-        seed = gr.Number(0, precision=0, label="Seed (-1 = random)")
-        bound_samples = gr.Slider(0, 16, value=4, step=1, label="NLL bound samples (0 = skip)",
-                                  info="Monte Carlo maskings per answer for the bound.")
+        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
+        bound_samples = lenient.Slider(0, 16, value=4, step=1, label="NLL bound samples (0 = skip)",
+                                       info="Monte Carlo maskings per answer for the bound.")
         run = gr.Button("Run sweep", variant="primary", elem_id="sweep-run")
         stop = gr.Button("Stop", variant="stop", elem_id="sweep-stop")
     notice = gr.Markdown("", label="notice", elem_id="sweep-notice")
@@ -118,4 +123,4 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
     inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples, caches]
     outputs = OUTPUTS.wire(status=status, plot=plot, table=table, notice=notice)
     event = run.click(run_sweep, inputs, outputs, api_name="sweep", concurrency_id="sampler")
-    stop.click(stop_sweep, None, outputs, cancels=[event], api_name="stop_sweep")
+    stop.click(stops_waiting(stop_sweep), None, outputs, cancels=[event], api_name="stop_sweep", queue=False)

@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..trace import Trace
 from .state import (
-    CONFIDENCE_SCALE,
     COLOR_MODES,
+    CONFIDENCE_SCALE,
     STEP_SCALE,
     AnswerState,
     answer_state,

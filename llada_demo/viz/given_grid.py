@@ -8,6 +8,7 @@ import numpy as np
 
 from ..trace import Trace
 from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
+
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
 from .token_grid import cell_html, header_html, legend_html
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from ..trace import Trace
 
-
 MASK_GLYPH = "░"
 
 # Light colour scales (dark text stays readable on every stop): low -> high.
