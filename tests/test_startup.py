@@ -35,3 +35,21 @@ def test_offline_means_no_hub(monkeypatch):
 def test_detect_here():
     found = startup.detect()
     assert found.default_model in registry.REGISTRY and found.device
+
+
+def test_chat_defaults_follow_the_models_sampling_defaults(tmp_path, monkeypatch):
+    import json
+    from types import SimpleNamespace
+
+    from llada_demo.ui import chat_tab
+
+    (tmp_path / "sampling_defaults.json").write_text(json.dumps(
+        dict(gen_length=256, steps=64, block_length=16, strategy="margin", temperature=0.3)))
+    monkeypatch.setitem(chat_tab.REGISTRY, "tuned", SimpleNamespace(source=str(tmp_path)))
+    # 4 tokens per pass, as the file says (more than the CPU's minimum of 2), blocks of 16, its strategy.
+    assert chat_tab.chat_defaults("tuned") == dict(gen_length=128, steps=32, block_length=16, strategy="margin",
+                                                   temperature=0.3)
+    (tmp_path / "sampling_defaults.json").write_text(json.dumps(dict(gen_length=256, steps=256)))
+    one_per_pass = chat_tab.chat_defaults("tuned")  # on this CPU at least 2 tokens per pass
+    assert (one_per_pass["steps"], one_per_pass["strategy"]) == (64 if chat_tab.detect().device == "cpu" else 128,
+                                                                "low_confidence")

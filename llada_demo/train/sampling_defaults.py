@@ -1,28 +1,14 @@
-"""A model folder's `sampling_defaults.json`: read it with fallbacks, write it, turn it into settings."""
+"""Writing a model folder's `sampling_defaults.json`, and turning defaults into settings (reading: models/)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from ..models.sampling_defaults import FALLBACK, FILE, KEYS, read_defaults
 from ..sampling.settings import SamplingSettings
 
-FILE = "sampling_defaults.json"
-FALLBACK = {
-    "diffusion": {"gen_length": 256, "steps": 256, "block_length": 32, "strategy": "low_confidence",
-                  "temperature": 0.0},
-    "autoregressive": {"gen_length": 256, "steps": 256, "block_length": 1, "temperature": 0.0},
-}
-KEYS = ("gen_length", "steps", "block_length", "strategy", "temperature")
-
-
-def read_defaults(folder: str | Path, kind: str) -> dict:
-    """The folder's defaults over the fallback for its kind (a missing file or key keeps the fallback)."""
-    values = dict(FALLBACK[kind])
-    path = Path(folder) / FILE
-    if path.exists():
-        values.update({k: v for k, v in json.loads(path.read_text()).items() if k in KEYS})
-    return values
+__all__ = ["FALLBACK", "FILE", "KEYS", "diffusion_settings", "read_defaults", "write_defaults"]
 
 
 def write_defaults(folder: str | Path, values: dict) -> Path:

@@ -6,7 +6,8 @@ import gradio as gr
 
 from ..config import limits
 from ..models.registry import REGISTRY
-from ..sampling import CACHE_MODES, STRATEGIES
+from ..models.sampling_defaults import read_defaults
+from ..sampling import CACHE_MODES, STRATEGIES, nearest_valid
 from ..startup import detect, offered_models
 from ..viz.stats import render_stats
 from . import exports, handlers, lenient
@@ -27,12 +28,27 @@ def model_examples(model_name: str):
     return gr.Dataset(samples=[[text] for text in (spec.examples if spec and spec.examples else EXAMPLES)])
 
 
-def chat_defaults() -> dict:
-    """The chat's starting settings on this machine: on a CPU, two tokens per forward pass, so the default run
-    finishes in about two seconds on 2 cores (128 steps, one token per pass, is one slider away)."""
+CHAT_LENGTH = 128  # the chat's starting answer length: a few seconds on a CPU, the full length a slider away
+
+
+def chat_defaults(model_name: str | None = None) -> dict:
+    """The chat's starting settings for a model on this machine.
+
+    Strategy, temperature, block length and tokens per step come from the model's sampling_defaults.json
+    (what its evaluation chose; a hub model without one gets the fallback). On a CPU at least two tokens
+    are committed per forward pass, so the default run finishes in about two seconds on 2 cores (one token
+    per pass is one slider away).
+    """
+    spec = REGISTRY.get(model_name or detect().default_model)
+    values = read_defaults(spec.source if spec else "", "diffusion")
+    per_step = values["gen_length"] / max(values["steps"], 1)  # tokens committed per forward pass
     if detect().device == "cpu":
-        return dict(gen_length=128, steps=64, block_length=32)
-    return dict(gen_length=128, steps=128, block_length=32)
+        per_step = max(per_step, 2.0)
+    block = nearest_valid(dict(gen_length=CHAT_LENGTH, steps=CHAT_LENGTH, block_length=values["block_length"]))
+    settings = nearest_valid(dict(gen_length=CHAT_LENGTH, block_length=block.block_length,
+                                  steps=round(CHAT_LENGTH / per_step)))
+    return dict(gen_length=settings.gen_length, steps=settings.steps, block_length=settings.block_length,
+                strategy=values["strategy"], temperature=float(values["temperature"]))
 
 
 def build_chat_tab(demo: gr.Blocks) -> None:
@@ -40,7 +56,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     startup = detect()
     default_model = startup.default_model
     top = limits()
-    defaults = chat_defaults()
+    defaults = chat_defaults(default_model)
     trace_state = gr.State(None)
     untrained = "" if REGISTRY[default_model].trained else " (UNTRAINED: random weights, it writes noise)"
 
@@ -74,11 +90,12 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                               info="Smaller blocks = more left-to-right (semi-autoregressive).",
                                               elem_id="block-length")
                 strategy = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                            value="low_confidence", label="Remasking strategy")
+                                            value=defaults["strategy"], label="Remasking strategy")
                 threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
                 cache = lenient.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()],
                                          value="none", label="KV cache (speed vs exactness)", elem_id="cache")
-                temperature = lenient.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+                temperature = lenient.Slider(0.0, 2.0, value=defaults["temperature"], step=0.05,
+                                             label="Temperature (0 = greedy)")
                 cfg_scale = lenient.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
                 seed = lenient.Number(value=0, precision=0, label="Seed (-1 = random)")
                 nearest = gr.Button("Use nearest valid settings", size="sm")
