@@ -4,7 +4,11 @@ import html
 
 import pytest
 
-from llada_demo.conversation import (
+from llada_demo.errors import SettingsError
+from llada_demo.models.registry import load_model
+from llada_demo.sampling import SamplingSettings
+from llada_demo.ui.controls import settings_from_controls
+from llada_demo.ui.conversation import (
     NOTE_SEPARATOR,
     answer_for_model,
     context_limit,
@@ -12,10 +16,6 @@ from llada_demo.conversation import (
     fit_context,
     model_messages,
 )
-from llada_demo.errors import SettingsError
-from llada_demo.models.registry import load_model
-from llada_demo.sampling import SamplingSettings
-from llada_demo.ui.controls import settings_from_controls
 from llada_demo.ui.handlers import chat_frame, merge_frames
 from llada_demo.viz.state import MASK_GLYPH
 

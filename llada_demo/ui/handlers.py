@@ -8,14 +8,6 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from ..conversation import (
-    STREAMING_PLACEHOLDER,
-    check_history,
-    context_limit,
-    display_answer,
-    fit_context,
-    model_messages,
-)
 from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
 from ..models.registry import REGISTRY
@@ -27,6 +19,14 @@ from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
 from .controls import controls_of, settings_from_controls
+from .conversation import (
+    STREAMING_PLACEHOLDER,
+    check_history,
+    context_limit,
+    display_answer,
+    fit_context,
+    model_messages,
+)
 from .frames import Outputs, merge_frames
 from .notices import end_notice, error_notice, failure_notice
 from .sessions import SessionRuns, paced

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import torch
 
-from .errors import SettingsError
-from .models.tokenizer import chat_prompt_ids
-from .sampling import SamplingSettings, nearest_valid
-from .viz.state import MASK_GLYPH
+from ..errors import SettingsError
+from ..models.tokenizer import chat_prompt_ids
+from ..sampling import SamplingSettings, nearest_valid
+from ..viz.state import MASK_GLYPH
 
 # U+2063 (invisible separator) starts a note: never typed by people nor written by the models here.
 NOTE_SEPARATOR = "\u2063"
