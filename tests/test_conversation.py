@@ -5,13 +5,13 @@ import html
 import pytest
 
 from llada_demo.errors import SettingsError
+from llada_demo.models.context import context_limit
 from llada_demo.models.registry import load_model
 from llada_demo.sampling import SamplingSettings
 from llada_demo.ui.controls import settings_from_controls
 from llada_demo.ui.conversation import (
     NOTE_SEPARATOR,
     answer_for_model,
-    context_limit,
     display_answer,
     fit_context,
     model_messages,

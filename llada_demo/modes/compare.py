@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
-from ..errors import SettingsError
 from ..models.registry import LoadedModel
-from ..sampling import SamplingSettings
+from ..sampling import SamplingSettings, check_prompt
 from ..sampling.autoregressive import autoregressive_settings
 from ..trace import Trace
 from .common import chat_ids, check_kind, last
@@ -27,10 +26,9 @@ def compare_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: s
     diffusion_ids = chat_ids(diffusion, prompt)
     ar_ids = chat_ids(autoregressive, prompt)
     ar_settings = autoregressive_settings(settings.gen_length, settings.temperature, settings.seed)
-    limit = getattr(autoregressive.model.config, "max_position_embeddings", None)
-    if limit is not None and ar_ids.shape[1] + settings.gen_length > limit:
-        raise SettingsError(f"Prompt plus answer exceed {autoregressive.spec.name}'s context of {limit} tokens: "
-                            "shorten the answer.")
+    # Both prompts are checked now, before either run starts (each model has its own context).
+    check_prompt(diffusion.model, diffusion_ids, settings)
+    check_prompt(autoregressive.model, ar_ids, ar_settings)
     # Creating the iterators runs nothing yet; the first next() checks the prompt against each model.
     return (
         Lane(diffusion_trace(diffusion, diffusion_ids, settings),

@@ -11,6 +11,7 @@ import torch
 
 from ..engine import add_texts, autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..errors import SettingsError
+from ..models.context import context_limit
 from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids, neutralize_special_tokens
 from ..prompt import clean_message
@@ -128,8 +129,7 @@ def build_template(loaded: LoadedModel, pieces: list[str | int], instruction: st
         prompt = torch.tensor([[special.bos if special.bos is not None else special.eos]], dtype=torch.long)
     answer = torch.tensor(ids, dtype=torch.long)
     given = (answer != special.mask).numpy()
-    limit = getattr(loaded.model.config, "max_sequence_length", None) or getattr(
-        loaded.model.config, "max_position_embeddings", None)
+    limit = context_limit(loaded.model)
     if limit is not None and prompt.shape[1] + len(ids) > limit:
         raise SettingsError(f"The text with its gaps is {len(ids)} tokens and the prompt {prompt.shape[1]}; "
                             f"{loaded.spec.name} reads at most {limit} in all: shorten the text or the gaps.")

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from ..errors import SettingsError
+from ..models.context import context_limit
 from ..trace import StepRecord, Trace
 from .cache import make_forward
 from .schedule import transfer_schedule
@@ -23,8 +24,7 @@ def check_prompt(model, input_ids: torch.Tensor, settings: SamplingSettings) -> 
         raise SettingsError(f"input_ids must have shape [1, L], got {tuple(input_ids.shape)}.")
     if input_ids.shape[1] == 0:
         raise SettingsError("The prompt is empty: type a message first.")
-    config = model.config
-    limit = getattr(config, "max_sequence_length", None) or getattr(config, "max_position_embeddings", None)
+    limit = context_limit(model)
     total = input_ids.shape[1] + settings.gen_length
     if limit is not None and total > limit:
         room = limit - input_ids.shape[1]

@@ -96,12 +96,6 @@ def model_messages(history) -> list[dict]:
     return messages
 
 
-def context_limit(model) -> int | None:
-    """The longest prompt + answer the model takes (LLaDA's max_sequence_length, else its position limit)."""
-    config = model.config
-    return getattr(config, "max_sequence_length", None) or getattr(config, "max_position_embeddings", None)
-
-
 @dataclass(frozen=True)
 class FittedPrompt:
     """The prompt ids the run will use and how many earlier exchanges were left out to fit the context."""

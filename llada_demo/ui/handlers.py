@@ -10,6 +10,7 @@ import gradio as gr
 
 from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
+from ..models.context import context_limit
 from ..models.registry import REGISTRY
 from ..prompt import clean_message
 from ..sampling import nearest_valid
@@ -22,7 +23,6 @@ from .controls import controls_of, settings_from_controls
 from .conversation import (
     STREAMING_PLACEHOLDER,
     check_history,
-    context_limit,
     display_answer,
     fit_context,
     model_messages,
