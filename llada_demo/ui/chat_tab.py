@@ -64,8 +64,9 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     # right, all visible without scrolling; the settings follow below the fold on the left.
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            chatbot = lenient.Chatbot(label="Chat", height=300, render_markdown=False, sanitize_html=True,
-                                      elem_id="chatbot")
+            # No label: Gradio draws it over the first message, and the chat needs no caption.
+            chatbot = lenient.Chatbot(label="Chat", show_label=False, height=300, render_markdown=False,
+                                      sanitize_html=True, elem_id="chatbot")
             message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
                                  max_lines=6, elem_id="message", show_label=False)
             with gr.Row(elem_id="chat-buttons"):
