@@ -58,6 +58,9 @@ class BackgroundRun:
         if torch.cuda.is_available():
             torch.cuda.empty_cache()  # give freed blocks back, e.g. after an out-of-memory error
         self._done.set()
+        # The run's tensors are freed now; without this their pages stay resident in glibc's arenas and the
+        # server grows with every run (the chat's last frames, drawn after this, are trimmed by the next run).
+        worker.trim_memory()
 
     @property
     def done(self) -> bool:
