@@ -51,7 +51,8 @@ def chat_request(model: str, index: int, length: int, steps: int, block: int) ->
 
 
 def soak(url: str, pid: int, runs: int, warmup: int, every: int = 10, model: str | None = None, length: int = 128,
-         steps: int = 64, block: int = 32, on_sample=None, quiet: bool = False) -> dict:
+         steps: int = 64, block: int = 32, on_sample=None, quiet: bool = False,
+         runs_per_session: int = RUNS_PER_SESSION) -> dict:
     """Drive `warmup + runs` /chat runs against `url`, sampling the RSS of process `pid` every `every` runs."""
     from gradio_client import Client
 
@@ -63,7 +64,7 @@ def soak(url: str, pid: int, runs: int, warmup: int, every: int = 10, model: str
     samples = [dict(runs=0, **rss_mb(pid))]
     client, started = None, time.perf_counter()
     for index in range(total):
-        if index % RUNS_PER_SESSION == 0:
+        if index % runs_per_session == 0:
             client = Client(url, verbose=False)  # a new session: Gradio keeps the old one's State until it expires
         client.predict(*chat_request(model, index, length, steps, block), api_name="/chat")
         if index % EXPORT_EVERY == EXPORT_EVERY - 1:
@@ -78,20 +79,22 @@ def soak(url: str, pid: int, runs: int, warmup: int, every: int = 10, model: str
             if not quiet:
                 print(f"\n  RSS after {done} runs: {samples[-1]['rss_mb']:.1f} MB", file=sys.stderr, flush=True)
             if on_sample:
-                on_sample(summary(samples, model, length, steps, block, warmup, time.perf_counter() - started))
+                on_sample(summary(samples, model, length, steps, block, warmup, time.perf_counter() - started,
+                                  runs_per_session))
     if not quiet:
         print(file=sys.stderr)
-    return summary(samples, model, length, steps, block, warmup, time.perf_counter() - started)
+    return summary(samples, model, length, steps, block, warmup, time.perf_counter() - started, runs_per_session)
 
 
-def summary(samples: list[dict], model: str, length: int, steps: int, block: int, warmup: int, seconds: float) -> dict:
+def summary(samples: list[dict], model: str, length: int, steps: int, block: int, warmup: int, seconds: float,
+            runs_per_session: int = RUNS_PER_SESSION) -> dict:
     """The soak's result from the RSS samples so far (growth measured from the first sample after the warm-up)."""
     base = next((s for s in samples if s["runs"] >= warmup), samples[-1])
     for sample in samples:
         sample["growth_mb"] = round(sample["rss_mb"] - base["rss_mb"], 1)
     end = samples[-1]
     return {"model": model, "gen_length": length, "steps": steps, "block_length": block, "warmup_runs": warmup,
-            "runs_after_warmup": end["runs"] - base["runs"], "runs_per_session": RUNS_PER_SESSION,
+            "runs_after_warmup": end["runs"] - base["runs"], "runs_per_session": runs_per_session,
             "export_every": EXPORT_EVERY, "rss_after_warmup_mb": base["rss_mb"], "rss_end_mb": end["rss_mb"],
             "growth_mb": round(end["rss_mb"] - base["rss_mb"], 1), "seconds": round(seconds, 1),
             "samples": samples}
@@ -114,6 +117,8 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=64)
     parser.add_argument("--block", type=int, default=32)
     parser.add_argument("--model", default=None, help="default: the embedded model")
+    parser.add_argument("--session-runs", type=int, default=RUNS_PER_SESSION,
+                        help="runs per client session (a new visitor after that many)")
     parser.add_argument("--json", type=Path, help="write the result here")
     args = parser.parse_args(argv)
 
@@ -125,7 +130,8 @@ def main(argv=None) -> int:
     process, url = start_server()
     try:
         result = soak(url, process.pid, args.runs, args.warmup, args.every, args.model, args.length, args.steps,
-                      args.block, on_sample=lambda partial: save(partial, False))
+                      args.block, on_sample=lambda partial: save(partial, False),
+                      runs_per_session=args.session_runs)
     finally:
         process.kill()
         process.wait()

@@ -22,8 +22,15 @@ APP_CSS = """
 """
 
 
+# Gradio keeps a copy of every component's last value (grid, figures, chat, trace) for each browser session
+# it has seen, 10,000 sessions by default: about a megabyte each here, so memory grew with every new visitor
+# (benchmarks/soak.py). The app keeps the most recent SESSIONS; an older session that comes back starts with
+# the page's own values (its chat history lives in the browser).
+SESSIONS = 32
+
+
 def launch_kwargs() -> dict:
-    return dict(css=GRID_CSS + STATS_CSS + APP_CSS, theme=gr.themes.Soft())
+    return dict(css=GRID_CSS + STATS_CSS + APP_CSS, theme=gr.themes.Soft(), state_session_capacity=SESSIONS)
 
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:
