@@ -29,6 +29,7 @@ from .conversation import (
 )
 from .frames import Outputs, merge_frames
 from .notices import end_notice, error_notice, failure_notice
+from .queue_policy import prune_session
 from .sessions import SessionRuns, paced
 
 GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)
@@ -185,6 +186,7 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     turn.delivered = True
     # The last frame holds everything (what an API caller's result is); unchanged outputs cost no bytes.
     yield merge_frames(final, figures_frame(run))
+    prune_session(request)
 
 
 def stop(request: gr.Request = None) -> tuple:

@@ -10,6 +10,7 @@ from ..models.registry import LoadedModel
 from ..modes.race import snapshot
 from .frames import Outputs
 from .notices import end_notice, failure_notice
+from .queue_policy import prune_session
 from .sessions import SessionRuns, frames
 
 # draw(item, plots_due, status) -> {output name: value}: a tab's views of a run's latest item (status "" while
@@ -63,6 +64,7 @@ def stream_views(runs: SessionRuns, request, stream, draw: Draw, outputs: Output
     latest = _stable(run.latest)
     stopped = not _finished(latest)
     yield outputs.frame(**draw(latest, True, "stopped" if stopped else ""), notice=end_notice(run, stopped))
+    prune_session(request)
 
 
 def stop_views(runs: SessionRuns, request, draw_for: Callable[[object], Draw], outputs: Outputs) -> tuple:
