@@ -14,24 +14,14 @@ from gradio.components.chatbot import ChatbotDataMessages
 from pydantic import ValidationError
 
 
-class Slider(gr.Slider):
-    """A slider whose typed-in value reaches the handler even when out of range."""
+class _PassThrough:
+    """What every component here does: a value Gradio's own preprocessing refuses goes to the handler as it came.
+
+    The Svelte component is the one named like the class (slider, number, …), as for Gradio's own classes.
+    """
 
     def get_block_name(self) -> str:
-        return "slider"
-
-    def preprocess(self, payload):
-        try:
-            return round(float(payload), 10)
-        except (TypeError, ValueError, OverflowError):
-            return payload  # the settings check says what is wrong with it
-
-
-class Number(gr.Number):
-    """A number box whose value reaches the handler even when out of range or not a number."""
-
-    def get_block_name(self) -> str:
-        return "number"
+        return type(self).__name__.lower()
 
     def preprocess(self, payload):
         try:
@@ -40,43 +30,30 @@ class Number(gr.Number):
             return payload
 
 
-class Dropdown(gr.Dropdown):
+class Slider(_PassThrough, gr.Slider):
+    """A slider whose typed-in value reaches the handler even when out of range."""
+
+    def preprocess(self, payload):
+        try:
+            return round(float(payload), 10)  # no range check here: the settings check says what to change
+        except (TypeError, ValueError, OverflowError):
+            return payload
+
+
+class Number(_PassThrough, gr.Number):
+    """A number box whose value reaches the handler even when out of range or not a number."""
+
+
+class Dropdown(_PassThrough, gr.Dropdown):
     """A dropdown whose value reaches the handler even when it is not one of the choices."""
 
-    def get_block_name(self) -> str:
-        return "dropdown"
 
-    def preprocess(self, payload):
-        try:
-            return super().preprocess(payload)
-        except Exception:  # noqa: BLE001
-            return payload
-
-
-class CheckboxGroup(gr.CheckboxGroup):
+class CheckboxGroup(_PassThrough, gr.CheckboxGroup):
     """A checkbox group whose value reaches the handler even when it holds unknown choices."""
 
-    def get_block_name(self) -> str:
-        return "checkboxgroup"
 
-    def preprocess(self, payload):
-        try:
-            return super().preprocess(payload)
-        except Exception:  # noqa: BLE001
-            return payload
-
-
-class Radio(gr.Radio):
+class Radio(_PassThrough, gr.Radio):
     """A radio group whose value reaches the handler even when it is not one of the choices."""
-
-    def get_block_name(self) -> str:
-        return "radio"
-
-    def preprocess(self, payload):
-        try:
-            return super().preprocess(payload)
-        except Exception:  # noqa: BLE001
-            return payload
 
 
 class _Messages(ChatbotDataMessages):
@@ -91,16 +68,7 @@ class _Messages(ChatbotDataMessages):
             return obj
 
 
-class Chatbot(gr.Chatbot):
+class Chatbot(_PassThrough, gr.Chatbot):
     """A chat history that reaches the handler even when it is malformed (the handler refuses it by name)."""
 
     data_model = _Messages
-
-    def get_block_name(self) -> str:
-        return "chatbot"
-
-    def preprocess(self, payload):
-        try:
-            return super().preprocess(payload)
-        except Exception:  # noqa: BLE001
-            return payload

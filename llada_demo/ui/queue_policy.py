@@ -48,15 +48,22 @@ def install(demo: gr.Blocks) -> gr.Blocks:
     return demo
 
 
+def _served(request) -> tuple[object, str] | tuple[None, None]:
+    """(the Blocks serving this request, its session hash), or (None, None) outside a live server session."""
+    app = getattr(getattr(request, "request", None), "app", None)
+    session = getattr(request, "session_hash", None)
+    if app is None or not session:
+        return None, None
+    return app.get_blocks(), session
+
+
 async def drop_waiting(request: gr.Request | None) -> int:
     """Remove this session's runs still waiting in the queue; their callers' streams end as Gradio's /cancel
     ends them. Returns how many were removed."""
-    fastapi_request = getattr(request, "request", None)
-    app = getattr(fastapi_request, "app", None)
-    session = getattr(request, "session_hash", None)
-    if app is None or not session:
+    blocks, session = _served(request)
+    if blocks is None:
         return 0
-    queue = app.get_blocks()._queue
+    queue = blocks._queue
     removed = 0
     for event in _waiting(queue, session):
         await queue.remove_from_queue(event._id)
@@ -72,12 +79,11 @@ UNREAD_LIMIT = 4  # frames waiting unread in a session's stream: a reader that k
 
 def unread_frames(request) -> int:
     """How many of this session's messages Gradio holds that its client has not read yet (0 when unknown)."""
-    app = getattr(getattr(request, "request", None), "app", None)
-    session = getattr(request, "session_hash", None)
-    if app is None or not session:
+    blocks, session = _served(request)
+    if blocks is None:
         return 0
     try:
-        messages = app.get_blocks()._queue.pending_messages_per_session.get(session)
+        messages = blocks._queue.pending_messages_per_session.get(session)
         return messages.qsize() if messages is not None else 0
     except Exception:  # noqa: BLE001 - a Gradio without this structure: no abandonment check
         return 0
@@ -108,12 +114,10 @@ def prune_session(request) -> int:
     each holding that run's figures or grid (measured: the one-session soak grew ~0.45 MB a run). The page's
     own ids stay. Returns how many entries went.
     """
-    app = getattr(getattr(request, "request", None), "app", None)
-    session = getattr(request, "session_hash", None)
-    if app is None or not session:
+    blocks, session = _served(request)
+    if blocks is None:
         return 0
     try:
-        blocks = app.get_blocks()
         if session not in blocks.state_holder:
             return 0
         state = blocks.state_holder[session]

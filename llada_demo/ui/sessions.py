@@ -40,26 +40,17 @@ def default_pace() -> Pace:
     vary by ±0.15 here). The streamed frames slow the sampler itself: the browser and this process take
     CPU it would use. LLADA_PACE="grid,chat,plots" (seconds, "none" = at the end) overrides it.
     """
-    override = _override()
-    if override:
-        return override
-    if _roomy():
-        return Pace(grid=0.05, chat=0.25, plots=1.0)
-    return Pace(grid=0.4, chat=1.0, plots=None)
+    return _pace_for(roomy=Pace(grid=0.05, chat=0.25, plots=1.0), small=Pace(grid=0.4, chat=1.0, plots=None))
 
 
-def _override() -> Pace | None:
-    """LLADA_PACE="grid,chat,plots" in seconds ("none" = plots at the end), for measuring other paces."""
+def _pace_for(roomy: Pace, small: Pace) -> Pace:
+    """LLADA_PACE="grid,chat,plots" in seconds ("none" = plots at the end) when set, for measuring other paces;
+    else `roomy` with a GPU or more than 4 cores (frames cost the sampler almost nothing there), else `small`."""
     override = os.environ.get("LLADA_PACE")
     if override:
         grid, chat, plots = (None if v.strip() == "none" else float(v) for v in override.split(","))
         return Pace(grid=grid, chat=chat, plots=plots)
-    return None
-
-
-def _roomy() -> bool:
-    """A GPU or more than 4 cores: frames cost the sampler (almost) nothing there."""
-    return torch.cuda.is_available() or (os.cpu_count() or 1) > 4
+    return roomy if torch.cuda.is_available() or (os.cpu_count() or 1) > 4 else small
 
 
 PACE = default_pace()
@@ -159,12 +150,7 @@ def modes_pace() -> Pace:
     """The teaching tabs' pace: fast enough that both sides of a race show partial states (one model may
     finish in half a second), and on a small CPU machine slower grids with the figures only at the end, as
     the chat does, since each frame there takes CPU from the runs being compared."""
-    override = _override()
-    if override:
-        return override
-    if _roomy():
-        return Pace(grid=0.05, chat=0.25, plots=0.75)
-    return Pace(grid=0.2, chat=0.25, plots=None)
+    return _pace_for(roomy=Pace(grid=0.05, chat=0.25, plots=0.75), small=Pace(grid=0.2, chat=0.25, plots=None))
 
 
 MODES_PACE = modes_pace()
