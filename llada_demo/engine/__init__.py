@@ -24,17 +24,19 @@ def load_model(name: str, device: str | None = None) -> registry.LoadedModel:
     return worker.call(registry.load_model, name, device)
 
 
+def last(stream):
+    """Run a stream to its end and return its last item (tests, CLI, the explainer: the finished state)."""
+    item = None
+    for item in stream:
+        pass
+    return item
+
+
 def run_to_end(stream):
     """Run a stream on the model thread and return its last item (a short run a handler waits for)."""
-    def last():
-        item = None
-        for item in stream:
-            pass
-        return item
-
-    return worker.call(last)
+    return worker.call(last, stream)
 
 
 __all__ = ["BackgroundRun", "add_texts", "add_token_texts", "autoregressive_records", "autoregressive_run",
            "autoregressive_trace", "chat_trace", "diffusion_records", "diffusion_run", "diffusion_trace",
-           "gpu_call", "grow_trace", "load_model", "run_to_end", "stream_trace", "worker"]
+           "gpu_call", "grow_trace", "last", "load_model", "run_to_end", "stream_trace", "worker"]

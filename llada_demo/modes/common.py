@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import torch
 
+from ..engine import last  # noqa: F401 - the modes' run-to-the-end helper, re-exported for them
 from ..errors import SettingsError
 from ..models.registry import LoadedModel
 from ..models.tokenizer import chat_prompt_ids
 from ..prompt import clean_message
-
-
-def last(stream):
-    """Run a stream to its end and return its last item (tests, CLI: the finished state)."""
-    item = None
-    for item in stream:
-        pass
-    return item
 
 
 def check_kind(loaded: LoadedModel, kind: str) -> LoadedModel:
