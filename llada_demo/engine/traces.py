@@ -86,6 +86,7 @@ def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, ans
     yield trace
 
 
-def chat_trace(loaded: LoadedModel, messages: list[dict], settings: SamplingSettings) -> Iterator[Trace]:
-    """Stream the answer to a multi-turn history (list of {"role", "content"})."""
-    return stream_trace(loaded, chat_prompt_ids(loaded.tokenizer, messages), settings)
+def chat_trace(loaded: LoadedModel, messages: list[dict], settings: SamplingSettings,
+               answer=None) -> Iterator[Trace]:
+    """Stream the answer to a multi-turn history (list of {"role", "content"}); `answer` as for diffusion_run."""
+    return stream_trace(loaded, chat_prompt_ids(loaded.tokenizer, messages), settings, answer=answer)
