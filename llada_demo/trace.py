@@ -24,6 +24,11 @@ class StepRecord:
     of each; predicted / predicted_confidence: the model's best guess and its probability at
     every answer position this step (what a masked cell shows on hover); nfe: forward passes
     so far; elapsed: seconds since the run started.
+
+    top_ids / top_probs: the model's top-k tokens ([m, k], best first; probabilities in float16) for
+    the m positions that were masked before this step, in position order: what it was choosing
+    between. None for records that keep no candidates (autoregressive runs, old traces).
+    remasked: answer positions a revising strategy returned to [MASK] at this step (empty otherwise).
     """
 
     step: int
@@ -35,15 +40,24 @@ class StepRecord:
     predicted_confidence: np.ndarray
     nfe: int
     elapsed: float
+    top_ids: np.ndarray | None = None
+    top_probs: np.ndarray | None = None
+    remasked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "step": self.step, "block": self.block, "nfe": self.nfe, "elapsed": round(self.elapsed, 6),
             "tokens": self.tokens.tolist(), "committed": self.committed.tolist(),
             "committed_confidence": [round(float(c), 5) for c in self.committed_confidence],
             "predicted": self.predicted.tolist(),
             "predicted_confidence": [round(float(c), 5) for c in self.predicted_confidence],
         }
+        if self.top_ids is not None:
+            d["top_ids"] = self.top_ids.tolist()
+            d["top_probs"] = np.round(self.top_probs.astype(np.float32), 4).tolist()
+        if len(self.remasked):
+            d["remasked"] = self.remasked.tolist()
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> StepRecord:
@@ -54,6 +68,11 @@ class StepRecord:
             committed_confidence=np.asarray(d["committed_confidence"], dtype=np.float32),
             predicted=np.asarray(d["predicted"], dtype=np.int32),
             predicted_confidence=np.asarray(d["predicted_confidence"], dtype=np.float32),
+            top_ids=None if d.get("top_ids") is None else np.asarray(d["top_ids"], dtype=np.int32).reshape(
+                len(d["top_ids"]), -1),
+            top_probs=None if d.get("top_probs") is None else np.asarray(d["top_probs"], dtype=np.float16).reshape(
+                len(d["top_probs"]), -1),
+            remasked=np.asarray(d.get("remasked", []), dtype=np.int32),
         )
 
 
@@ -132,6 +151,29 @@ class Trace:
         for record in self.steps:
             result[record.committed] = record.step
         return result
+
+    def tokens_before(self, index: int) -> np.ndarray:
+        """The answer's ids before step `index` (0-based into `steps`): the initial answer for the first."""
+        return self.steps[index - 1].tokens if index > 0 else self.initial_answer()
+
+    def candidates(self, index: int, position: int) -> tuple[int, list[tuple[int, float]]] | None:
+        """What the model was choosing between at answer `position` as of step `index` (0-based).
+
+        While the position is masked, its top-k at that step; once committed, the top-k of the step that
+        committed it (the choice it made). Returns (the step whose candidates these are, [(id, p), ...]),
+        or None when the trace kept no candidates there (autoregressive runs, given tokens, old traces).
+        """
+        index = min(max(index, 0), len(self.steps) - 1) if self.steps else -1
+        for source in range(index, -1, -1):  # the latest step at or before `index` where it was masked
+            record = self.steps[source]
+            masked = np.flatnonzero(self.tokens_before(source) == self.mask_id)
+            row = np.searchsorted(masked, position)
+            if row < len(masked) and masked[row] == position:
+                if record.top_ids is None:
+                    return None
+                pairs = zip(record.top_ids[row].tolist(), record.top_probs[row].astype(np.float32).tolist())
+                return source, [(int(i), float(p)) for i, p in pairs]
+        return None
 
     def commit_confidences(self) -> np.ndarray:
         """Per answer position, the model's probability of its token when committed (NaN while masked)."""

@@ -53,7 +53,8 @@ def grow_trace(trace: Trace, records: Iterable[StepRecord], tokenizer) -> Iterat
     """
     try:
         for record in records:
-            add_texts(trace, tokenizer, record.tokens, record.predicted)
+            add_texts(trace, tokenizer, record.tokens, record.predicted,
+                      *(() if record.top_ids is None else (record.top_ids,)))
             trace.steps.append(record)
             yield trace
         trace.finished = True

@@ -47,8 +47,13 @@ def gumbel_argmax(logits: torch.Tensor, temperature: float, generator: torch.Gen
     return torch.argmax(logits.exp() / (-torch.log(noise)) ** temperature, dim=-1)
 
 
-def best_guesses(logits: torch.Tensor, mask_id: int, rows: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row, the most likely token other than [MASK] and its probability under the full softmax.
+TOP_K = 5  # candidates recorded per masked answer position per step (the grid's "what else it considered")
+
+
+def top_guesses(logits: torch.Tensor, mask_id: int, k: int = TOP_K,
+                rows: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the k most likely tokens other than [MASK] ([n, k], best first) and their probabilities
+    under the full softmax.
 
     Works through `rows` rows at a time in float32, so a long answer over a 126k vocabulary never
     holds more than one chunk of float32 scores (memory stays near the weights at gen_length 1024).
@@ -56,12 +61,18 @@ def best_guesses(logits: torch.Tensor, mask_id: int, rows: int = 256) -> tuple[t
     tokens, probs = [], []
     for chunk in logits.split(rows):
         scores = chunk.to(torch.float32, copy=True)  # never write into the caller's logits
-        normaliser = torch.logsumexp(scores, dim=-1)
+        normaliser = torch.logsumexp(scores, dim=-1, keepdim=True)
         scores[:, mask_id] = -torch.inf
-        best_score, best = scores.max(dim=-1)
+        best_scores, best = scores.topk(min(k, scores.shape[-1] - 1), dim=-1)
         tokens.append(best)
-        probs.append((best_score - normaliser).exp())
+        probs.append((best_scores - normaliser).exp())
     return torch.cat(tokens), torch.cat(probs)
+
+
+def best_guesses(logits: torch.Tensor, mask_id: int, rows: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the most likely token other than [MASK] and its probability under the full softmax."""
+    tokens, probs = top_guesses(logits, mask_id, k=1, rows=rows)
+    return tokens[:, 0], probs[:, 0]
 
 
 def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
@@ -107,6 +118,9 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
     # guesses="block", compute logits for the current block only; elsewhere the last guess stays.
     predicted = torch.zeros(settings.gen_length, dtype=torch.long, device=device)
     predicted_confidence = torch.zeros(settings.gen_length, dtype=torch.float32, device=device)
+    # The top-k behind each guess; a record keeps the rows of the positions masked before its step.
+    top_ids = torch.zeros(settings.gen_length, TOP_K, dtype=torch.long, device=device)
+    top_probs = torch.zeros(settings.gen_length, TOP_K, dtype=torch.float32, device=device)
     start_time, nfe, step = time.perf_counter(), 0, 0
 
     for block in range(settings.num_blocks):
@@ -130,9 +144,11 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
             nfe += 1
 
             # What the computed answer positions would be now (shown on hover for masked cells).
-            best, best_prob = best_guesses(logits, mask_id)
-            predicted[offset:offset + len(best)] = best
-            predicted_confidence[offset:offset + len(best)] = best_prob
+            guesses, guess_probs = top_guesses(logits, mask_id)
+            rows = slice(offset, offset + len(guesses))
+            top_ids[rows, :guesses.shape[1]], top_probs[rows, :guesses.shape[1]] = guesses, guess_probs
+            predicted[rows], predicted_confidence[rows] = guesses[:, 0], guess_probs[:, 0]
+            masked_before = answer == mask_id
 
             positions = lo + torch.nonzero(answer[lo:hi] == mask_id).flatten()
             committed = positions[:0]
@@ -160,6 +176,8 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 committed_confidence=confidence.float().cpu().numpy(),
                 predicted=predicted.cpu().numpy().astype(np.int32),
                 predicted_confidence=predicted_confidence.cpu().numpy().copy(),  # the buffer changes next step
+                top_ids=top_ids[masked_before].cpu().numpy().astype(np.int32),
+                top_probs=top_probs[masked_before].cpu().numpy().astype(np.float16),
                 nfe=nfe,
                 elapsed=time.perf_counter() - start_time,
             )
