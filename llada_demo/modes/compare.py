@@ -10,7 +10,7 @@ from ..sampling import SamplingSettings, check_prompt
 from ..sampling.autoregressive import autoregressive_settings
 from ..trace import Trace
 from .common import chat_ids, check_kind, last
-from .race import Lane, race
+from .race import Lane, check_alignment, race
 
 
 def compare_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
@@ -41,12 +41,14 @@ def compare_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: s
 
 
 def compare_stream(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
-                   settings: SamplingSettings) -> Iterator[tuple[Trace, Trace]]:
-    """(diffusion trace, AR trace) after every forward pass of either, each given equal compute."""
-    return race(compare_lanes(diffusion, autoregressive, prompt, settings))
+                   settings: SamplingSettings, align: str = "time") -> Iterator[tuple[Trace, Trace]]:
+    """(diffusion trace, AR trace) as they race, lined up by `align` (race.ALIGNMENTS): after every forward
+    pass of either given equal compute ("time"), or after each pass both have run ("passes")."""
+    check_alignment(align)
+    return race(compare_lanes(diffusion, autoregressive, prompt, settings), align)
 
 
 def compare(diffusion: LoadedModel, autoregressive: LoadedModel, prompt: str,
-            settings: SamplingSettings) -> tuple[Trace, Trace]:
+            settings: SamplingSettings, align: str = "time") -> tuple[Trace, Trace]:
     """Run both to the end (tests, CLI)."""
-    return last(compare_stream(diffusion, autoregressive, prompt, settings))
+    return last(compare_stream(diffusion, autoregressive, prompt, settings, align))

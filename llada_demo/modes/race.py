@@ -1,4 +1,4 @@
-"""Run several traces side by side on one machine, each given the same share of compute, so they progress together."""
+"""Run several traces side by side on one machine, lined up by compute time or by forward passes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import grow_trace
+from ..errors import SettingsError
 from ..trace import StepRecord, Trace
+
+# How lanes are lined up: value -> what a person reads (the compare tab's radio, the /compare endpoint's input).
+ALIGNMENTS = {"passes": "equal forward passes", "time": "equal wall time"}
+
+
+def check_alignment(value) -> str:
+    """`value` if it is one of ALIGNMENTS, else a SettingsError that names the choices."""
+    if not isinstance(value, str) or value not in ALIGNMENTS:
+        raise SettingsError(f"Line the runs up by {' or '.join(repr(a) for a in ALIGNMENTS)} "
+                            f"({' or '.join(ALIGNMENTS.values())}), got {str(value)[:40]!r}.")
+    return value
 
 
 @dataclass
@@ -52,14 +64,19 @@ class Lane:
         self._growth.close()  # closes the records' generator too
 
 
-def race(lanes: Sequence[Lane]) -> Iterator[tuple[Trace, ...]]:
-    """Advance the lane that has used the least compute so far, one forward pass at a time.
+def race(lanes: Sequence[Lane], align: str = "time") -> Iterator[tuple[Trace, ...]]:
+    """Advance the lanes one forward pass at a time, lined up by compute time or by passes.
 
-    Yields the traces (the same objects, growing) after every step, first before any step.
-    Each record's `elapsed` becomes its lane's own compute time, so the figures are what each
-    run would take alone although they share the machine, and at every frame each panel shows
-    how far its model got with the same amount of compute as the others.
+    align="time": the lane that has used the least compute so far runs next, and the traces are
+    yielded after every step, so at every frame each panel shows how far its model got with the same
+    amount of compute as the others. align="passes": every unfinished lane runs one pass in turn (the
+    ones behind first) and the traces are yielded once they are level, so at every frame the unfinished
+    lanes have run the same number of forward passes (a finished lane stays at its total).
+    Yields the traces (the same objects, growing), first before any step. Each record's `elapsed`
+    becomes its lane's own compute time, so the figures are what each run would take alone although
+    they share the machine.
     """
+    check_alignment(align)
     traces = tuple(lane.trace for lane in lanes)
     try:
         yield traces
@@ -67,7 +84,13 @@ def race(lanes: Sequence[Lane]) -> Iterator[tuple[Trace, ...]]:
             active = [lane for lane in lanes if not lane.done]
             if not active:
                 return
-            min(active, key=lambda lane: lane.own_time).advance()
+            if align == "time":
+                min(active, key=lambda lane: lane.own_time).advance()
+            else:
+                fewest = min(lane.trace.nfe for lane in active)
+                for lane in active:
+                    if lane.trace.nfe == fewest:
+                        lane.advance()
             yield traces
     finally:
         for lane in lanes:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..trace import Trace
 from . import throughput
+from .order import any_order_share
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,8 @@ class RunFigures:
     """Measured from a trace. `decoded` counts positions the model chose (not given text, not the
     EOS padding an autoregressive run adds for free after it stops); `answer_tokens` the answer's
     tokens before its end marker; `seconds` the run's own compute time. Tokens/s and tokens per pass
-    are throughput.py's, the same figures the chat's live stats show."""
+    are throughput.py's, the same figures the chat's live stats show. `left_to_right` and `any_order`
+    describe the order: left_to_right() here, order.any_order_share."""
 
     forward_passes: int
     seconds: float
@@ -24,6 +26,7 @@ class RunFigures:
     masks_left: int
     finished: bool
     left_to_right: float = float("nan")
+    any_order: float = float("nan")
 
     @property
     def tokens_per_second(self) -> float:
@@ -66,5 +69,5 @@ def run_figures(trace: Trace) -> RunFigures:
     return RunFigures(
         forward_passes=trace.nfe, seconds=trace.elapsed, decoded=throughput.decoded_positions(trace),
         answer_tokens=len(trace.answer_token_ids()), masks_left=int(np.sum(trace.answer_ids == trace.mask_id)),
-        finished=trace.finished, left_to_right=left_to_right(trace),
+        finished=trace.finished, left_to_right=left_to_right(trace), any_order=any_order_share(trace),
     )

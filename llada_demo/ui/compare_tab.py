@@ -1,4 +1,4 @@
-"""The "Diffusion vs autoregression" tab: one prompt, both models racing on equal compute, measured side by side."""
+"""The "Diffusion vs autoregression" tab: one prompt, both models racing on equal passes or equal time, measured."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import gradio as gr
 
 from ..errors import SettingsError
 from ..modes.compare import compare_stream
+from ..modes.race import ALIGNMENTS, check_alignment
 from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
-from ..viz.figures import decoding_order_map
+from ..viz.order_grid import ORDER_CSS, render_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
@@ -18,28 +19,43 @@ from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
+# One block for the whole answer (the order is free) and two tokens per forward pass: measured on the embedded
+# pair by `python -m benchmarks.race_settings` (README, "Diffusion vs autoregression"). Fewer steps commit more
+# tokens per pass and the text gets sloppier; more steps, one token per pass, the text gets better.
+RACE_DEFAULTS = dict(gen_length=64, steps=32, block_length=64)
+DEFAULT_ALIGN = "passes"
 INTRO = """
 ### Diffusion vs autoregression
 The same question goes to a masked-diffusion model (left) and to an autoregressive model of the same size,
-data and tokenizer (right). They take turns on this machine, **each getting the same compute time**, so at any
-moment the two grids show how far each got with equal effort. Watch the order: the autoregressive model fills
-positions strictly left to right, one per forward pass; the diffusion model fills several positions per pass,
-wherever it is most confident (inside the current block).
+data and tokenizer (right), on this machine, side by side. Two ways to line them up: **equal forward passes**
+(each model runs one pass of its network in turn, so at any moment both have run the same number) or
+**equal wall time** (each gets the same compute time). Watch two things. *How many tokens a pass writes*: the
+autoregressive model writes one per pass, always; the diffusion model writes several (here 64 tokens in 32
+passes). *Where it writes them*: the autoregressive model strictly left to right; the diffusion model anywhere
+in the answer (one block = the whole answer), wherever it is most confident, so its order map is not a
+clean left-to-right gradient, and dots mark tokens it wrote past a gap.
 """
 EXPLANATION = """
-**What to look for.** The *decoding order* maps colour each position by the step that filled it: a smooth
-left-to-right gradient for autoregression, whatever order the model chose inside each block for diffusion.
-*Left-to-right order* measures it (the rank correlation of position and step: 1 is strictly left to right, 0 no
-relation); a small model trained on stories often chooses an almost left-to-right order even when free not to
-(compare the `random` strategy in the Strategy comparison tab). *Forward passes* count
-how often each network ran: the autoregressive model needs one per token, so its count grows with the answer; the
-diffusion model needs one per *step*, whatever the length, committing several tokens per pass when there are fewer
-steps than tokens (faster, but sloppier: see the Trade-off explorer). A pass does not cost the same on both sides:
-*ms / forward pass* shows it. The autoregressive model keeps a cache and reads only the newest token each pass; the
-diffusion model rereads the whole sequence every pass, both directions. So fewer passes save time only when each
-pass commits enough tokens; on a GPU, where a pass over 300 tokens costs about as much as over one, the balance
-tips towards diffusion. Times are each model's own compute, measured while they take turns.
+**What the figures mean.** The *order maps* number each position with the forward pass (step) that wrote it,
+laid out like the grids above; colours run from dark (early) to yellow (late). *Left-to-right order* is the rank
+correlation of position and step (1 = strictly left to right, about 0 = no relation). *Any-order share* is the
+share of the answer's tokens written **while some position to their left was still masked** (a dot in the order
+map): 0 for an autoregressive model, which can never write past a gap; for a diffusion model, how often it
+used its freedom. A small story model often keeps close to left-to-right even when free (stories are read that
+way) yet still writes a good share of its tokens past a gap. *Tokens / forward pass* is the parallelism:
+1.00 for autoregression, answer length ÷ steps for diffusion.
+
+**The honest costs.** A forward pass does not cost the same on both sides: *ms / forward pass* shows it. The
+autoregressive model keeps a cache and reads only its newest token each pass; the diffusion model rereads
+the whole sequence every pass, in both directions. **On this CPU an autoregressive pass is several times
+cheaper**, so with *equal forward passes* diffusion finishes first in passes but not always in seconds, and
+with *equal wall time* the autoregressive side may well finish first. On a GPU, where a pass over a few hundred
+tokens costs about as much as over one, the balance tips towards diffusion. Fewer steps also cost quality:
+commit more tokens per pass (fewer steps) and the text gets sloppier; one token per pass (steps = answer
+length) writes the best text and loses the speed-up (see the Trade-off explorer). Times are each model's own
+compute, measured while they take turns on the machine.
 """
+ALIGN_CHOICES = [(label, value) for value, label in ALIGNMENTS.items()]
 
 
 _runs = SessionRuns()
@@ -48,6 +64,7 @@ OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_order", "ar_car
 
 
 def _views(traces, plots: bool, status: str = "") -> dict:
+    """Every view at every frame: the order maps are light HTML (order_grid), so they follow the race live."""
     diffusion, autoregressive = traces
     d, a = run_figures(diffusion), run_figures(autoregressive)
     grids = (render_grid(diffusion, columns=COLUMNS), render_grid(autoregressive, columns=COLUMNS))
@@ -56,21 +73,22 @@ def _views(traces, plots: bool, status: str = "") -> dict:
                              status or ("done" if a.finished else "running")))
     summary = render_comparison(
         ("diffusion", "autoregressive"), (d, a),
-        note="Time is each model's own compute while they take turns; tokens / forward pass counts positions "
-             "the model chose (an autoregressive answer's padding after its end is free).")
-    views = dict(diffusion_card=cards[0], diffusion_grid=grids[0], ar_card=cards[1], ar_grid=grids[1], summary=summary)
-    if plots:
-        views.update(diffusion_order=decoding_order_map(diffusion, COLUMNS),
-                     ar_order=decoding_order_map(autoregressive, COLUMNS))
-    return views
+        note="Time is each model's own compute while they take turns; on a CPU an autoregressive pass (cached, "
+             "one new token) is cheaper than a diffusion pass (the whole sequence). Tokens / forward pass counts "
+             "positions the model chose (an autoregressive answer's padding after its end is free).")
+    return dict(diffusion_card=cards[0], diffusion_grid=grids[0], ar_card=cards[1], ar_grid=grids[1],
+                summary=summary, diffusion_order=render_order_map(diffusion, COLUMNS, "Diffusion order"),
+                ar_order=render_order_map(autoregressive, COLUMNS, "Autoregressive order"))
 
 
-def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length, seed, request: gr.Request = None):
-    """Stream both runs. Yields (diffusion card, diffusion grid, diffusion order map, AR card, AR grid,
-    AR order map, comparison table, notice)."""
+def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length, seed, align=DEFAULT_ALIGN,
+                request: gr.Request = None):
+    """Stream both runs lined up by `align` ("passes" or "time"). Yields (diffusion card, diffusion grid,
+    diffusion order map, AR card, AR grid, AR order map, comparison table, notice)."""
     try:
         settings = settings_from_controls(gen_length=gen_length, steps=steps, block_length=block_length, seed=seed)
-        stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings)
+        check_alignment(align)
+        stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings, align)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
@@ -94,34 +112,41 @@ def build_compare_tab(demo: gr.Blocks) -> None:
                                           label="Autoregressive model", scale=1,
                                           info="The registered AR models this machine can run.")
     with gr.Row(equal_height=True):
-        gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="compare-length")
-        steps = lenient.Slider(1, 256, value=32, step=1, label="Diffusion steps", elem_id="compare-steps")
-        block_length = lenient.Slider(1, 256, value=32, step=1, label="Block length", elem_id="compare-block")
+        gen_length = lenient.Slider(8, 256, value=RACE_DEFAULTS["gen_length"], step=8, label="Answer length (tokens)",
+                                    elem_id="compare-length")
+        steps = lenient.Slider(1, 256, value=RACE_DEFAULTS["steps"], step=1, label="Diffusion steps",
+                               info="answer length ÷ steps = tokens per pass", elem_id="compare-steps")
+        block_length = lenient.Slider(1, 256, value=RACE_DEFAULTS["block_length"], step=1, label="Block length",
+                                      info="block = answer length: the order is free", elem_id="compare-block")
         seed = lenient.Number(0, precision=0, label="Seed (-1 = random)", min_width=120, scale=0)
         with gr.Column(min_width=140, scale=0):
             run = gr.Button("Run both", variant="primary", elem_id="compare-run")
             stop = gr.Button("Stop", variant="stop", elem_id="compare-stop")
+    align = lenient.Radio(ALIGN_CHOICES, value=DEFAULT_ALIGN, label="Line them up by", elem_id="compare-align",
+                          info="equal forward passes: one pass each in turn; equal wall time: the machine's time "
+                               "shared evenly (each model's own compute stays level)")
     notice = gr.Markdown("", label="notice", elem_id="compare-notice")
     with gr.Row(equal_height=False):
         with gr.Column(min_width=420):
             diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=CARD_CSS,
                                      label="diffusion figures", elem_id="compare-diffusion-card")
             diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="compare-diffusion-grid")
-            diffusion_order = gr.Plot(label="diffusion order map", elem_id="compare-diffusion-order", show_label=False)
+            diffusion_order = gr.HTML("", css_template=ORDER_CSS, label="diffusion order map",
+                                      elem_id="compare-diffusion-order")
         with gr.Column(min_width=420):
             ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS, label="AR figures",
                               elem_id="compare-ar-card")
             ar_grid = gr.HTML("", label="AR grid", elem_id="compare-ar-grid")
-            ar_order = gr.Plot(label="AR order map", elem_id="compare-ar-order", show_label=False)
+            ar_order = gr.HTML("", css_template=ORDER_CSS, label="AR order map", elem_id="compare-ar-order")
     summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
     outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
                            diffusion_order=diffusion_order,
                            ar_card=ar_card, ar_grid=ar_grid, ar_order=ar_order, summary=summary, notice=notice)
-    event = run.click(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
-                      outputs, api_name="compare", concurrency_id="sampler")
-    submit = prompt.submit(run_compare, [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed],
-                           outputs, api_name=False, concurrency_id="sampler")
+    # `align` comes last, so callers of /compare from before it existed still work (they get the default).
+    inputs = [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed, align]
+    event = run.click(run_compare, inputs, outputs, api_name="compare", concurrency_id="sampler")
+    submit = prompt.submit(run_compare, inputs, outputs, api_name=False, concurrency_id="sampler")
     stop.click(stops_waiting(stop_compare), None, outputs, cancels=[event, submit], api_name="stop_compare",
                queue=False)

@@ -39,6 +39,7 @@ def figure_rows(figures: RunFigures) -> list[tuple[str, str]]:
         ("tokens / forward pass", _number(figures.tokens_per_pass)),
         ("ms / forward pass", _number(figures.ms_per_pass, 1)),
         ("left-to-right order", _number(figures.left_to_right)),
+        ("any-order share", _number(figures.any_order)),
     ]
 
 
@@ -71,6 +72,7 @@ def render_comparison(names: tuple[str, str], figures: tuple[RunFigures, RunFigu
         ("ms / forward pass", _number(a.ms_per_pass, 1), _number(b.ms_per_pass, 1),
          ratio(a.ms_per_pass, b.ms_per_pass)),
         ("left-to-right order (1 = strictly)", _number(a.left_to_right), _number(b.left_to_right), ""),
+        ("any-order share (0 = never past a gap)", _number(a.any_order), _number(b.any_order), ""),
         ("answer tokens", str(a.answer_tokens), str(b.answer_tokens), ""),
         *[(label, x, y, "") for label, x, y in extra],
     ]
