@@ -18,7 +18,7 @@ LOGITS = [[5.0, 0.0, 0.0, 0.0], [2.0, 1.9, -3.0, -3.0], [0.1, 0.0, 0.0, 0.1], [3
 
 
 def test_every_strategy_has_a_name_and_explanation():
-    assert set(STRATEGIES) == {"low_confidence", "random", "margin", "entropy", "threshold"}
+    assert set(STRATEGIES) == {"low_confidence", "random", "margin", "entropy", "threshold", "revising"}
     for name, strategy in STRATEGIES.items():
         assert strategy.name == name and len(strategy.description) > 20
 

@@ -14,7 +14,7 @@ from ..trace import StepRecord, Trace
 from .cache import make_forward
 from .schedule import transfer_schedule
 from .settings import SamplingSettings
-from .strategies import STRATEGIES, Candidates
+from .strategies import STRATEGIES, Candidates, Drafts
 
 
 def check_prompt(model, input_ids: torch.Tensor, settings: SamplingSettings) -> None:
@@ -83,6 +83,32 @@ def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator
     return generator
 
 
+class _Revisions:
+    """What a revising strategy needs between steps: which answer positions hold this run's drafts, the
+    probability each had when committed, and how often each was returned to [MASK] already."""
+
+    def __init__(self, strategy, length: int, device: torch.device):
+        self.strategy = strategy
+        self.drafted = torch.zeros(length, dtype=torch.bool, device=device)
+        self.confidence = torch.zeros(length, dtype=torch.float64, device=device)
+        self.count = torch.zeros(length, dtype=torch.int32, device=device)
+
+    def step(self, lo: int, hi: int, committed: torch.Tensor, fresh: torch.Tensor, last: bool) -> torch.Tensor:
+        """Note this step's commits, then the positions of [lo, hi) to return to [MASK] (none on a block's last
+        step, so every block ends filled; at most the budget, never a position at its cap)."""
+        self.drafted[committed], self.confidence[committed] = True, fresh.to(torch.float64)
+        eligible = self.drafted[lo:hi] & (self.count[lo:hi] < self.strategy.remask_cap)
+        eligible[committed - lo] = False  # just predicted with this context: nothing new to learn from it
+        positions = lo + torch.nonzero(eligible).flatten()
+        if last or not positions.numel():
+            return positions[:0]
+        drafts = Drafts(positions, self.confidence[positions], self.count[positions], fresh.to(torch.float64))
+        chosen = positions[self.strategy.remask(drafts)[: self.strategy.remask_budget]]
+        self.drafted[chosen] = False
+        self.count[chosen] += 1
+        return chosen
+
+
 @torch.no_grad()
 def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
             answer: torch.LongTensor | None = None) -> Iterator[StepRecord]:
@@ -98,6 +124,10 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
     `answer` ([gen_length] ids, [MASK] where to fill) starts the answer partly written, for
     infilling: its other tokens stay fixed, the schedules count only its masks, and a step
     or block with nothing to commit costs no forward pass.
+
+    A revising strategy (`Strategy.remask_budget` > 0; LLaDA's own sampler never does this) returns some of
+    the block's committed tokens to [MASK] after a step's commits (`StepRecord.remasked`); the rest of the
+    block's schedule is recomputed to commit them again, so the run still takes `settings.steps` passes.
     """
     check_prompt(model, input_ids, settings)
     strategy = STRATEGIES[settings.strategy]
@@ -121,6 +151,7 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
     # The top-k behind each guess; a record keeps the rows of the positions masked before its step.
     top_ids = torch.zeros(settings.gen_length, TOP_K, dtype=torch.long, device=device)
     top_probs = torch.zeros(settings.gen_length, TOP_K, dtype=torch.float32, device=device)
+    revising = _Revisions(strategy, settings.gen_length, device) if strategy.remask_budget > 0 else None
     start_time, nfe, step = time.perf_counter(), 0, 0
 
     for block in range(settings.num_blocks):
@@ -168,6 +199,14 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 committed, confidence = positions[chosen], token_probs[chosen]
                 answer[committed] = tokens[chosen]
 
+            remasked = positions[:0]
+            if revising is not None and strategy.fixed_schedule:
+                remasked = revising.step(lo, hi, committed, confidence, last=block_step == len(schedule) - 1)
+                if remasked.numel():
+                    answer[remasked] = mask_id
+                    later = len(schedule) - block_step - 1  # the remaining steps commit the returned tokens too
+                    schedule[block_step + 1:] = transfer_schedule(int((answer[lo:hi] == mask_id).sum()), later)
+
             yield StepRecord(
                 step=step,
                 block=block,
@@ -178,6 +217,7 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 predicted_confidence=predicted_confidence.cpu().numpy().copy(),  # the buffer changes next step
                 top_ids=top_ids[masked_before].cpu().numpy().astype(np.int32),
                 top_probs=top_probs[masked_before].cpu().numpy().astype(np.float16),
+                remasked=remasked.cpu().numpy().astype(np.int32),
                 nfe=nfe,
                 elapsed=time.perf_counter() - start_time,
             )

@@ -1,4 +1,5 @@
-"""What a remasking strategy sees (Candidates) and must do (choose which ones to commit)."""
+"""What a remasking strategy sees (Candidates, Drafts) and must do (choose which ones to commit, and, for a
+revising strategy, which committed ones to return to [MASK])."""
 
 from __future__ import annotations
 
@@ -23,6 +24,23 @@ class Candidates:
     generator: torch.Generator | None = None
 
 
+@dataclass
+class Drafts:
+    """The tokens this run committed in the current block before this step, which a revising strategy may
+    return to [MASK] (given text and tokens committed at this very step are never among them).
+
+    positions: [n] answer positions; confidence: [n] float64, the probability each token had when it was
+    last committed (a model trained only on masked positions has no fresh opinion of an unmasked token, so
+    this stored figure is all there is until the token is masked again); revisions: [n] times each was
+    already returned; fresh: float64 probabilities of the tokens committed at this step.
+    """
+
+    positions: torch.Tensor
+    confidence: torch.Tensor
+    revisions: torch.Tensor
+    fresh: torch.Tensor
+
+
 class Strategy:
     """Maps candidates and a step budget to the indices (into the candidates) to commit.
 
@@ -33,9 +51,17 @@ class Strategy:
     name: str = ""
     description: str = ""
     fixed_schedule: bool = True
+    # A revising strategy returns at most remask_budget drafts per step to [MASK], and one position at most
+    # remask_cap times; 0 (every strategy but `revising`) is LLaDA's sampler, which never does.
+    remask_budget: int = 0
+    remask_cap: int = 0
 
     def scores(self, candidates: Candidates) -> torch.Tensor:
         raise NotImplementedError
 
     def select(self, candidates: Candidates, count: int, threshold: float) -> torch.Tensor:
         return torch.topk(self.scores(candidates), k=count).indices
+
+    def remask(self, drafts: Drafts) -> torch.Tensor:
+        """Indices (into drafts) to return to [MASK], most doubtful first; the sampler keeps the budget and cap."""
+        return torch.zeros(0, dtype=torch.long, device=drafts.positions.device)
