@@ -27,7 +27,8 @@ class AnswerState:
     `commit_step` is 1-based (0 = not committed yet). `guess` / `guess_confidence` are the
     model's best token and its probability at every position from the latest forward pass
     (None before the first one). `block_range` is the [lo, hi) span of the block being
-    filled, or None when the answer is a single block.
+    filled, or None when the answer is a single block. `remasks` / `revisions` count, per position, the
+    times a revising strategy returned it to [MASK] and the times the token committed again differed.
     """
 
     step: int
@@ -43,6 +44,8 @@ class AnswerState:
     block_range: tuple[int, int] | None
     nfe: int
     elapsed: float
+    remasks: np.ndarray | None = None
+    revisions: np.ndarray | None = None
 
     @property
     def masks_left(self) -> int:
@@ -70,6 +73,27 @@ def resolve_step(trace: Trace, step: int | None) -> int:
     if step < 0:
         step += count + 1
     return min(max(step, 0), count)
+
+
+def revision_counts(trace: Trace, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per answer position, after `step` steps (see `resolve_step`): how often a revising strategy returned it
+    to [MASK], and how often the token committed there again differed from the one taken back (a revision;
+    the same token is a confirmation). Both int32, zero for runs that never remask."""
+    step = resolve_step(trace, step)
+    remasks = np.zeros(trace.gen_length, dtype=np.int32)
+    revisions = np.zeros(trace.gen_length, dtype=np.int32)
+    taken_back: dict[int, int] = {}  # position -> the token it held when returned to [MASK]
+    before = trace.initial_answer()
+    for record in trace.steps[:step]:
+        for position in record.committed.tolist():
+            if position in taken_back and int(record.tokens[position]) != taken_back.pop(position):
+                revisions[position] += 1
+            taken_back.pop(position, None)
+        for position in record.remasked.tolist():  # a step commits first, then returns drafts
+            taken_back[position] = int(before[position])
+            remasks[position] += 1
+        before = record.tokens
+    return remasks, revisions
 
 
 def _block_range(trace: Trace, step: int) -> tuple[int, int] | None:
@@ -101,11 +125,12 @@ def answer_state(trace: Trace, step: int | None = None) -> AnswerState:
         guess = guess_confidence = None
         nfe, elapsed = 0, 0.0
     masked = tokens == trace.mask_id
+    remasks, revisions = revision_counts(trace, step)
     return AnswerState(
         step=step, total_steps=total_steps(trace), tokens=tokens, masked=masked, new=new & ~masked,
         stop=np.isin(tokens, trace.stop_ids) & ~masked, commit_step=commit_step,
         commit_confidence=commit_confidence, guess=guess, guess_confidence=guess_confidence,
-        block_range=_block_range(trace, step), nfe=nfe, elapsed=elapsed,
+        block_range=_block_range(trace, step), nfe=nfe, elapsed=elapsed, remasks=remasks, revisions=revisions,
     )
 
 
