@@ -46,6 +46,26 @@ def test_compare_streams_both_models_to_the_end(client):
     assert "multiple of the number of blocks" in bad[NOTICE]
 
 
+@pytest.mark.parametrize("align", ["passes", "time"])
+def test_compare_lines_the_runs_up_by_passes_or_by_time(client, align):
+    job = client.submit(PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, 8, 32, 0, align, api_name="/compare")
+    job.result(timeout=120)
+    frames = [o for o in job.outputs() if isinstance(o[CARD_A], str) and "forward passes" in o[CARD_A]]
+    final = job.outputs()[-1]
+    assert final[NOTICE] == "" and masks_in(final[GRID_A]) == masks_in(final[GRID_B]) == 0
+    assert "llada-order" in final[ORDER_A] and "llada-order" in final[ORDER_B]
+    assert stat(final[CARD_B], "any-order share") == "0.00" and "any-order share" in final[TABLE]
+    assert 0.0 <= float(stat(final[CARD_A], "any-order share")) <= 1.0
+    # The order maps are drawn while the runs go on, not only at the end.
+    assert any("llada-order" in (f[ORDER_A] or "") and 'class="o masked"' in f[ORDER_A] for f in frames)
+    if align == "passes":  # every frame sent while both ran shows them level
+        for frame in frames:
+            if "running" in frame[CARD_A] and "running" in frame[CARD_B]:
+                assert stat(frame[CARD_A], "forward passes") == stat(frame[CARD_B], "forward passes")
+    bad = client.predict(PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, 8, 32, 0, "sideways", api_name="/compare")
+    assert "equal forward passes" in bad[NOTICE]
+
+
 def test_stop_compare_draws_where_both_runs_stopped(client):
     job = client.submit(PROMPT, DIFFUSION, AUTOREGRESSIVE, 256, 256, 256, 0, api_name="/compare")
     deadline = time.time() + 60

@@ -72,14 +72,17 @@ def race(lanes: Sequence[Lane], align: str = "time") -> Iterator[tuple[Trace, ..
     amount of compute as the others. align="passes": every unfinished lane runs one pass in turn (the
     ones behind first) and the traces are yielded once they are level, so at every frame the unfinished
     lanes have run the same number of forward passes (a finished lane stays at its total).
-    Yields the traces (the same objects, growing), first before any step. Each record's `elapsed`
+    Yields the traces, first before any step: the same objects, growing, with "time"; with "passes",
+    snapshots taken when the lanes are level (a frame drawn from the live objects while another thread
+    runs the next round could catch one lane a pass ahead). Each record's `elapsed`
     becomes its lane's own compute time, so the figures are what each run would take alone although
     they share the machine.
     """
     check_alignment(align)
     traces = tuple(lane.trace for lane in lanes)
+    level = align == "passes"
     try:
-        yield traces
+        yield snapshot(traces) if level else traces
         while True:
             active = [lane for lane in lanes if not lane.done]
             if not active:
@@ -91,7 +94,7 @@ def race(lanes: Sequence[Lane], align: str = "time") -> Iterator[tuple[Trace, ..
                 for lane in active:
                     if lane.trace.nfe == fewest:
                         lane.advance()
-            yield traces
+            yield snapshot(traces) if level else traces
     finally:
         for lane in lanes:
             lane.close()

@@ -39,12 +39,23 @@ def watch_masks(page, selectors, done, timeout=120):
     return seen
 
 
+ORDER_COUNTS = """(selectors) => selectors.map(s => {
+  const map = document.querySelector(s + ' .llada-order');
+  return map ? [map.querySelectorAll('.o.masked').length, map.querySelectorAll('.o').length] : [-1, -1];
+})"""
+
+
 def test_compare_both_panels_progress_to_the_end(page, screenshot_dir):
+    """The race at its defaults (equal forward passes): both grids and both order maps show partial states."""
     open_tab(page, "Diffusion vs autoregression", "tab-compare")
     page.locator("#compare-run").click()
     grids = ["#compare-diffusion-grid", "#compare-ar-grid"]
+    maps = ["#compare-diffusion-order", "#compare-ar-order"]
+    partial_maps = [False, False]
 
     def finished():
+        for index, (masked, cells) in enumerate(page.evaluate(ORDER_COUNTS, maps)):
+            partial_maps[index] |= 0 < masked < cells
         cards = page.locator("#compare-diffusion-card").inner_text() + page.locator("#compare-ar-card").inner_text()
         return cards.count("done") == 2
 
@@ -53,10 +64,22 @@ def test_compare_both_panels_progress_to_the_end(page, screenshot_dir):
     page.wait_for_function(f"() => {MASK_COUNTS}({grids!r}).every(n => n === 0)", timeout=15000)
     for name, counts in zip(("diffusion", "autoregressive"), seen):
         assert {c for c in counts if 0 < c < 64}, f"the {name} grid showed no intermediate state: {sorted(counts)}"
-    page.locator("#compare-diffusion-order .js-plotly-plot").wait_for(timeout=30000)
-    page.locator("#compare-ar-order .js-plotly-plot").wait_for(timeout=30000)
-    assert "tokens / forward pass" in page.locator("#compare-summary").inner_text()
+    assert partial_maps == [True, True], "both order maps should be drawn while the runs go on"
+    assert all(masked == 0 and cells == 64 for masked, cells in page.evaluate(ORDER_COUNTS, maps))
+    summary = page.locator("#compare-summary").inner_text()
+    assert "tokens / forward pass" in summary and "any-order share" in summary
+    assert page.locator("#compare-ar-order .o.gap").count() == 0  # autoregression never writes past a gap
     panel_shot(page, "tab-compare", screenshot_dir / "compare.png")
+
+
+def test_compare_equal_wall_time_also_runs_to_the_end(page):
+    open_tab(page, "Diffusion vs autoregression", "tab-compare")
+    page.locator("#compare-align").get_by_label("equal wall time", exact=True).check()
+    page.locator("#compare-run").click()
+    page.wait_for_function("() => ['#compare-diffusion-card', '#compare-ar-card'].every(s => "
+                           "(document.querySelector(s) || {}).innerText?.includes('done'))", timeout=120000)
+    assert page.locator("#compare-notice").inner_text().strip() == ""
+    assert page.locator("#compare-diffusion-order .o").count() == 64
 
 
 def test_fill_in_keeps_the_users_text_untouched(page, screenshot_dir):
