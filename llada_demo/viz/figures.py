@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..trace import Trace
-from .state import quoted_text, stop_label, total_steps
+from .state import quoted_text, revises, stop_label, total_steps
 
 # gr.Plot sends the whole figure JSON on every update: no template (it alone is ~10 kB),
 # float32/int32 arrays (sent as base64 typed arrays), token text only in hovers.
@@ -154,21 +154,26 @@ def decoding_order_map(trace: Trace, columns: int = 16) -> go.Figure:
 
 
 def step_series(trace: Trace) -> dict[str, np.ndarray]:
-    """Per step: tokens committed, masks left after it, mean confidence of its commits (NaN if none)."""
+    """Per step: tokens committed, tokens a revising strategy returned to [MASK], masks left after it, mean
+    confidence of its commits (NaN if none)."""
     committed = np.array([len(record.committed) for record in trace.steps], dtype=np.int32)
+    remasked = np.array([len(record.remasked) for record in trace.steps], dtype=np.int32)
     masks_left = np.array([int((record.tokens == trace.mask_id).sum()) for record in trace.steps], dtype=np.int32)
     mean_confidence = np.array(
         [float(np.mean(r.committed_confidence)) if len(r.committed_confidence) else np.nan for r in trace.steps],
         dtype=np.float32,
     )
     steps = np.array([record.step + 1 for record in trace.steps], dtype=np.int32)
-    return {"step": steps, "committed": committed, "masks_left": masks_left, "mean_confidence": mean_confidence}
+    return {"step": steps, "committed": committed, "remasked": remasked, "masks_left": masks_left,
+            "mean_confidence": mean_confidence}
 
 
 def step_curves(trace: Trace) -> go.Figure:
     """Two panels over the steps: masks left (top); tokens committed (bars) and their mean
-    confidence at commit (line, right axis, 0..1) below."""
-    title = "Per step: masks left, tokens committed, their confidence"
+    confidence at commit (line, right axis, 0..1) below. A run whose strategy revises also gets, per step, the
+    tokens it returned to [MASK] (red bars beside the commits)."""
+    revising = revises(trace)
+    title = "Per step: masks left, tokens committed" + (" and taken back" if revising else "") + ", their confidence"
     if not trace.steps:
         return _empty_figure(title)
     series = step_series(trace)
@@ -182,6 +187,11 @@ def step_curves(trace: Trace) -> go.Figure:
         x=series["step"], y=series["committed"], name="tokens committed", marker_color="#f59e0b",
         hovertemplate="step %{x}: %{y} committed<extra></extra>",
     ), row=2, col=1, secondary_y=False)
+    if revising:
+        figure.add_trace(go.Bar(
+            x=series["step"], y=series["remasked"], name="returned to [MASK]", marker_color="#db2777",
+            hovertemplate="step %{x}: %{y} returned to [MASK]<extra></extra>",
+        ), row=2, col=1, secondary_y=False)
     figure.add_trace(go.Scatter(
         x=series["step"], y=series["mean_confidence"], name="mean confidence", mode="lines+markers",
         marker=dict(size=4), line=dict(color="#10b981", width=2),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sampling.strategies import STRATEGIES
 from ..trace import Trace
 
 MASK_GLYPH = "░"
@@ -73,6 +74,12 @@ def resolve_step(trace: Trace, step: int | None) -> int:
     if step < 0:
         step += count + 1
     return min(max(step, 0), count)
+
+
+def revises(trace: Trace) -> bool:
+    """Whether the run's strategy may return committed tokens to [MASK] (LLaDA's own sampler never does)."""
+    strategy = STRATEGIES.get(trace.settings.strategy)
+    return strategy is not None and strategy.remask_budget > 0
 
 
 def revision_counts(trace: Trace, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:

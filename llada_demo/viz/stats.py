@@ -6,7 +6,7 @@ from html import escape
 
 from ..scoring.throughput import decoded_positions, tokens_per_pass, tokens_per_second
 from ..trace import Trace
-from .state import MASK_GLYPH, answer_state
+from .state import MASK_GLYPH, answer_state, revises
 
 
 def render_stats(trace: Trace | None, status: str = "") -> str:
@@ -29,6 +29,8 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
         ("model", trace.model_name),
         ("device", trace.device),
     ]
+    if revises(trace):  # LLaDA's sampler never takes a token back; this strategy does
+        figures.insert(4, ("taken back", f"{int(state.remasks.sum())} · {int(state.revisions.sum())} changed"))
     cells = "".join(
         f'<div class="stat"><div class="label">{escape(k)}</div><div class="value">{escape(v)}</div></div>'
         for k, v in figures
