@@ -3,13 +3,15 @@
 `python -m benchmarks.race_settings` runs the embedded diffusion model and its AR twin on a few story prompts
 for each candidate setting (answer / steps / block, strategy, temperature) and prints, per setting, the medians
 of each side's own compute time, forward passes, left-to-right and any-order scores, the AR twin's perplexity
-of the answer and its rep-4, with one example text. Results go to benchmarks/results/ when --out is given.
+of the answer and its rep-4, with one example text. --out writes them as JSON (with the machine's load average:
+on a shared machine the times are only comparable within one run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 
@@ -64,7 +66,7 @@ def main(argv=None) -> int:
 
     diffusion = load_model(default_model_name("diffusion"))
     autoregressive = load_model(default_model_name("autoregressive"))
-    results = []
+    results, load_before = [], os.getloadavg()[0]
     for setting in SETTINGS:
         result = measure(diffusion, autoregressive, setting)
         results.append(result)
@@ -76,7 +78,10 @@ def main(argv=None) -> int:
               f"\n   A: {result['example']['ar']!r}", flush=True)
     if args.out:
         with open(args.out, "w") as handle:
-            json.dump({"prompts": PROMPTS, "results": results}, handle, indent=1)
+            # The machine is shared: its load average says how far the times are from an idle machine's.
+            json.dump({"models": [diffusion.spec.name, autoregressive.spec.name], "cpus": os.cpu_count(),
+                       "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                       "prompts": PROMPTS, "results": results}, handle, indent=1)
     return 0
 
 
