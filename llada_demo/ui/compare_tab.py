@@ -30,10 +30,10 @@ The same question goes to a masked-diffusion model (left) and to an autoregressi
 data and tokenizer (right), on this machine, side by side. Two ways to line them up: **equal forward passes**
 (each model runs one pass of its network in turn, so at any moment both have run the same number) or
 **equal wall time** (each gets the same compute time). Watch two things. *How many tokens a pass writes*: the
-autoregressive model writes one per pass, always; the diffusion model writes several (here 64 tokens in 32
-passes). *Where it writes them*: the autoregressive model strictly left to right; the diffusion model anywhere
-in the answer (one block = the whole answer), wherever it is most confident, so its order map is not a
-clean left-to-right gradient, and dots mark tokens it wrote past a gap.
+autoregressive model writes one per pass, always; the diffusion model writes several (at the defaults, 64
+tokens in 32 passes). *Where it writes them*: the autoregressive model strictly left to right; the diffusion
+model anywhere in the answer (one block = the whole answer), wherever it is most confident, so its order map
+is not a clean left-to-right gradient, and dots mark the tokens it wrote past a gap.
 """
 EXPLANATION = """
 **What the figures mean.** The *order maps* number each position with the forward pass (step) that wrote it,
@@ -41,19 +41,19 @@ laid out like the grids above; colours run from dark (early) to yellow (late). *
 correlation of position and step (1 = strictly left to right, about 0 = no relation). *Any-order share* is the
 share of the answer's tokens written **while some position to their left was still masked** (a dot in the order
 map): 0 for an autoregressive model, which can never write past a gap; for a diffusion model, how often it
-used its freedom. A small story model often keeps close to left-to-right even when free (stories are read that
-way) yet still writes a good share of its tokens past a gap. *Tokens / forward pass* is the parallelism:
-1.00 for autoregression, answer length ÷ steps for diffusion.
+used its freedom. A small story model often keeps close to left to right even when free, yet still writes a
+good share of its tokens past a gap. *Tokens / forward pass* is the parallelism: 1.00 for autoregression,
+answer length ÷ steps for diffusion.
 
 **The honest costs.** A forward pass does not cost the same on both sides: *ms / forward pass* shows it. The
 autoregressive model keeps a cache and reads only its newest token each pass; the diffusion model rereads
-the whole sequence every pass, in both directions. **On this CPU an autoregressive pass is several times
-cheaper**, so with *equal forward passes* diffusion finishes first in passes but not always in seconds, and
-with *equal wall time* the autoregressive side may well finish first. On a GPU, where a pass over a few hundred
-tokens costs about as much as over one, the balance tips towards diffusion. Fewer steps also cost quality:
-commit more tokens per pass (fewer steps) and the text gets sloppier; one token per pass (steps = answer
-length) writes the best text and loses the speed-up (see the Trade-off explorer). Times are each model's own
-compute, measured while they take turns on the machine.
+the whole sequence every pass, in both directions. **On a CPU an autoregressive pass is several times
+cheaper** (about 5× for the embedded pair on a 2-core machine), so at the defaults diffusion finishes first
+with *equal forward passes* but not in seconds, and with *equal wall time* the autoregressive side finishes
+first. On a GPU, where a pass over a few hundred tokens costs about as much as over one, the balance tips
+towards diffusion. Fewer steps also cost quality: commit more tokens per pass and the text gets sloppier; one
+token per pass (steps = answer length) writes the best text and loses the speed-up (see the Trade-off
+explorer). Times are each model's own compute, measured while they take turns on the machine.
 """
 ALIGN_CHOICES = [(label, value) for value, label in ALIGNMENTS.items()]
 
