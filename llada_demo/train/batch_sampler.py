@@ -33,8 +33,9 @@ def diffusion_answers(model, prompts: list[torch.LongTensor], settings: Sampling
                       batch_size: int = 64) -> np.ndarray:
     """[N, gen_length] answer regions, `batch_size` prompts per reverse process."""
     strategy = STRATEGIES[settings.strategy]
-    if not strategy.fixed_schedule or settings.cache != "none" or settings.cfg_scale:
-        raise ValueError("batched answers support fixed-schedule strategies without cache or guidance")
+    if not strategy.fixed_schedule or strategy.remask_budget or settings.cache != "none" or settings.cfg_scale:
+        raise ValueError("batched answers support fixed-schedule strategies that never remask, without cache or "
+                         "guidance")
     device = next(model.parameters()).device
     generator = None
     if settings.seed is not None:

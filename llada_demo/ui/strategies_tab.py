@@ -13,6 +13,7 @@ from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
 from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
+from ..viz.state import revises, revision_counts
 from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import resolve_seed, settings_from_controls
@@ -29,6 +30,13 @@ with the widest lead over the runner-up (`margin`), the sharpest distributions (
 (`random`: the plain reverse process), or every guess above a threshold (`threshold`: fewer steps when the model
 is sure). Compare the decoding-order maps: the step at which each position was filled. The **KV cache** choice
 trades exactness for speed: compare `none` with `dual` to see how much faster, and how different, the answer is.
+
+**`revising` is not LLaDA's.** LLaDA's published sampler never takes a committed token back: it only fills masks.
+`revising` commits like `low_confidence`, then after each step returns the least confident earlier token of the
+block (at most one a step, twice per position, never on a block's last step) to [MASK], so the next forward pass
+predicts it again with more context; the rest of the block's schedule commits it again, so the run takes the same
+forward passes. Cells it took back carry a pink border and ↺ with the count (solid: the token changed; dotted:
+the same token came back).
 """
 
 _runs = SessionRuns()
@@ -49,6 +57,12 @@ def _identical(first, second) -> str:
     return f"{identical_share(first.answer_ids, second.answer_ids):.0%}"
 
 
+def _revisions(trace) -> str:
+    """Tokens the run returned to [MASK] so far, and how many of them came back different."""
+    remasks, changed = revision_counts(trace)
+    return f"{int(remasks.sum())} ({int(changed.sum())})"
+
+
 def _views(traces, plots: bool, status: str = "") -> dict:
     first, second = traces
     figures = (run_figures(first), run_figures(second))
@@ -58,6 +72,8 @@ def _views(traces, plots: bool, status: str = "") -> dict:
     extra = [("mean log p at commit", f"{mean_commit_log_prob(first):.3f}", f"{mean_commit_log_prob(second):.3f}"),
              ("seed", str(first.settings.seed), str(second.settings.seed)),
              ("identical tokens, A vs B", _identical(first, second), _identical(first, second))]
+    if revises(first) or revises(second):
+        extra.append(("taken back to [MASK] (then changed)", _revisions(first), _revisions(second)))
     summary = render_comparison((f"A: {_label(first)}", f"B: {_label(second)}"), figures, extra,
                                 note="Same model, prompt and seed. Time is each run's own compute.")
     views = dict(card_a=cards[0], grid_a=grids[0], card_b=cards[1], grid_b=grids[1], summary=summary)
@@ -91,8 +107,8 @@ def _side(name: str, strategy: str, block: int):
     with gr.Column():
         gr.Markdown(f"**Run {name}**")
         with gr.Row():
-            choice = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
-                                      label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
+            choice = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
+                                      value=strategy, label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
             block_length = lenient.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
             threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
             cache = lenient.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
