@@ -96,6 +96,9 @@ class Trace:
     finished: bool = False
     initial: np.ndarray | None = None  # the answer before step 1 when it was partly written (infilling)
     stop_reason: str = ""  # why an unfinished run ended early ("stopped", "time budget"); "" otherwise
+    # A branch: where it came from. {"step": k (the parent's state after k steps), "edits": {answer position:
+    # token id the person put there, the mask id for a mask put back}, "parent": a short description}.
+    origin: dict | None = None
 
     def stopped_text(self) -> str:
         """"stopped at step k of N" (with why) for a run that ended early, else ""."""
@@ -188,11 +191,11 @@ class Trace:
             prompt_ids=self.prompt_ids, settings=self.settings, mask_id=self.mask_id, stop_ids=self.stop_ids,
             steps=self.steps[:count], texts=self.texts, model_name=self.model_name, device=self.device,
             kind=self.kind, finished=self.finished and count >= len(self.steps), initial=self.initial,
-            stop_reason=self.stop_reason,
+            stop_reason=self.stop_reason, origin=self.origin,
         )
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "format": "llada-demo-trace/1", "kind": self.kind, "model_name": self.model_name,
             "device": self.device, "settings": self.settings.to_dict(), "mask_id": self.mask_id,
             "stop_ids": list(self.stop_ids), "prompt_ids": self.prompt_ids.tolist(), "finished": self.finished,
@@ -200,6 +203,9 @@ class Trace:
             "initial": None if self.initial is None else self.initial.tolist(),
             "steps": [record.to_dict() for record in self.steps],
         }
+        if self.origin is not None:  # only branches carry it: other traces' JSON is unchanged
+            d["origin"] = {**self.origin, "edits": {str(k): int(v) for k, v in self.origin["edits"].items()}}
+        return d
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
@@ -216,8 +222,16 @@ class Trace:
             device=d.get("device", ""), kind=d.get("kind", "diffusion"), finished=d.get("finished", False),
             stop_reason=d.get("stop_reason", ""),
             initial=None if d.get("initial") is None else np.asarray(d["initial"], dtype=np.int32),
+            origin=_origin(d.get("origin")),
         )
 
     @classmethod
     def from_json(cls, text: str) -> Trace:
         return cls.from_dict(json.loads(text))
+
+
+def _origin(d: dict | None) -> dict | None:
+    """A branch's origin read back from JSON (edit positions are JSON object keys, so text there)."""
+    if d is None:
+        return None
+    return {**d, "step": int(d["step"]), "edits": {int(k): int(v) for k, v in d.get("edits", {}).items()}}

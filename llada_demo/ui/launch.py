@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..config import limits
+from ..viz.candidates import CANDIDATES_CSS, CANDIDATES_JS
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
 from .queue_policy import install
@@ -30,7 +31,9 @@ SESSIONS = 32
 
 
 def launch_kwargs() -> dict:
-    return dict(css=GRID_CSS + STATS_CSS + APP_CSS, theme=gr.themes.Soft(), state_session_capacity=SESSIONS)
+    # Gradio runs no <script> inside gr.HTML: the grids' candidate popovers come from this page script.
+    return dict(css=GRID_CSS + STATS_CSS + CANDIDATES_CSS + APP_CSS, js="() => {\n" + CANDIDATES_JS + "\n}",
+                theme=gr.themes.Soft(), state_session_capacity=SESSIONS)
 
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from .branch_tab import build_branch_tab
 from .chat_tab import build_chat_tab
 from .compare_tab import build_compare_tab
 from .explainer_tab import build_explainer_tab
@@ -36,6 +37,8 @@ def build_demo() -> gr.Blocks:
                 build_sweep_tab(demo)
             with gr.Tab("Strategy comparison", id="strategies", elem_id="tab-strategies"):
                 build_strategies_tab(demo)
+            with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
+                build_branch_tab(demo)
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
                 build_explainer_tab(demo, explain_tab)
     return demo

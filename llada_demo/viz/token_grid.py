@@ -7,6 +7,7 @@ from html import escape
 import numpy as np
 
 from ..trace import Trace
+from .candidates import CellCandidates, candidates_attr, cell_candidates
 from .state import (
     CONFIDENCE_SCALE,
     MASK_GLYPH,
@@ -15,6 +16,7 @@ from .state import (
     answer_state,
     cell_color,
     quoted_text,
+    revises,
     split_edge_spaces,
     stop_label,
     visible_text,
@@ -43,6 +45,15 @@ GRID_CSS = """
   font-weight: 700; }
 .llada-view .cell.stop { opacity: 0.5; font-style: italic; color: #6b7280; }
 .llada-view .cell .ws { color: #9ca3af; }
+.llada-view .cell[data-k] { cursor: pointer; }
+.llada-view .cell.kept { background: #ffffff; }
+.llada-view .cell.edited { outline: 2px dashed #7c3aed; outline-offset: -2px; color: #4c1d95; font-weight: 700; }
+.llada-view .cell.kfocus { box-shadow: 0 0 0 3px #2563eb; }
+.llada-view .llada-grid:focus-visible { outline: 2px solid #2563eb; outline-offset: 2px; }
+.llada-view .cell.revised, .llada-view .cell.rechecked { position: relative; border: 2px solid #db2777; }
+.llada-view .cell.rechecked { border-style: dotted; }
+.llada-view .cell.revised::after, .llada-view .cell.rechecked::after { content: "↺" attr(data-remasks);
+  position: absolute; top: -1px; right: 1px; font-size: 8px; line-height: 1; color: #be185d; font-weight: 700; }
 .llada-view .llada-legend { display: flex; gap: 14px; flex-wrap: wrap; align-items: center; margin-top: 8px;
   color: #4b5563; font-size: 11px; }
 .llada-view .llada-legend .bar { display: inline-block; width: 96px; height: 10px; border-radius: 5px;
@@ -98,6 +109,16 @@ def _cell_hover(trace: Trace, state: AnswerState, position: int) -> str:
     return f"{text}\nposition {position} · {when}{probability}"
 
 
+def _origin_class(trace: Trace, state: AnswerState, position: int) -> str:
+    """A branch's marks: "edited" where the person changed the cell, "kept" for a token carried over unchanged."""
+    if trace.origin is None:
+        return ""
+    if position in trace.origin["edits"]:
+        return "edited"
+    kept = not state.masked[position] and state.commit_step[position] == 0 and not state.stop[position]
+    return "kept" if kept else ""
+
+
 def _cell_classes(state: AnswerState, position: int) -> str:
     classes = ["cell"]
     if state.masked[position]:
@@ -110,20 +131,58 @@ def _cell_classes(state: AnswerState, position: int) -> str:
             classes.append("stop")
     if state.block_range and state.block_range[0] <= position < state.block_range[1]:
         classes.append("in-block")
+    if state.remasks is not None and state.remasks[position]:  # a revising strategy took it back
+        classes.append("revised" if state.revisions[position] else "rechecked")
     return " ".join(classes)
 
 
-def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str) -> str:
-    """One answer position as a grid cell: its text, state classes, colour and escaped hover."""
-    style = ""
-    if not state.masked[position] and not state.stop[position]:
+def _revision_attr(state: AnswerState, position: int) -> str:
+    """data-remasks (the times the cell went back to [MASK]): the corner badge of a revised cell."""
+    remasks = 0 if state.remasks is None else int(state.remasks[position])
+    return f' data-remasks="{remasks}"' if remasks else ""
+
+
+def _revision_hover(state: AnswerState, position: int) -> str:
+    """How often a revising strategy returned the cell to [MASK], and whether the token it got again differed."""
+    remasks = 0 if state.remasks is None else int(state.remasks[position])
+    if not remasks:
+        return ""
+    changed = int(state.revisions[position])
+    return f"\nreturned to [MASK] {remasks}× · the next token differed {changed}×"
+
+
+def _origin_hover(trace: Trace, position: int, mark: str) -> str:
+    if mark == "kept":
+        return f"\nkept from the run you branched from (its step {trace.origin['step']})"
+    token = trace.origin["edits"][position]
+    return "\nyou put the mask back here" if token == trace.mask_id else \
+        f"\nyou changed this cell to {quoted_text(trace.texts.get(token, '?'))}"
+
+
+def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str,
+              candidates: CellCandidates | None = None) -> str:
+    """One answer position as a grid cell: its text, state classes, colour and escaped hover.
+
+    `candidates` (the model's top-k there) go in a compact data-k attribute that the page's script shows on
+    hover and click (viz/candidates.js); only cells that have them carry one, to keep frames small.
+    """
+    style, mark = "", _origin_class(trace, state, position)
+    classes = _cell_classes(state, position) + (f" {mark}" if mark else "")
+    hover = _cell_hover(trace, state, position) + (_origin_hover(trace, position, mark) if mark else "")
+    hover += _revision_hover(state, position)
+    extra = ""
+    if candidates is not None:  # JSON in a single-quoted attribute: only & and ' need escaping there
+        extra = " data-k='" + candidates_attr(trace, candidates).replace("&", "&amp;").replace("'", "&#39;") + "'"
+    # A token a branch started with (kept or put there by the person) was not decided in this run: no colour.
+    given = mark and state.commit_step[position] == 0
+    if not given and not state.masked[position] and not state.stop[position]:
         color = cell_color(
             color_by, state.commit_confidence[position], int(state.commit_step[position]), state.total_steps
         )
         style = f' style="background:{color}"'
     return (
-        f'<div class="{_cell_classes(state, position)}"{style} data-pos="{position}" '
-        f'title="{_attr(_cell_hover(trace, state, position))}">{_cell_text(trace, state, position)}</div>'
+        f'<div class="{classes}"{style} data-pos="{position}"{_revision_attr(state, position)}{extra} '
+        f'title="{_attr(hover)}">{_cell_text(trace, state, position)}</div>'
     )
 
 
@@ -144,7 +203,8 @@ def _gradient(scale: tuple[str, ...]) -> str:
     return f'<span class="bar" style="background:linear-gradient(90deg,{",".join(scale)})"></span>'
 
 
-def legend_html(color_by: str, total_steps: int, show_block: bool = True) -> str:
+def legend_html(color_by: str, total_steps: int, show_block: bool = True, branch: bool = False,
+                revised: bool = False) -> str:
     """The grid's legend: the colour scale in use, then what masked / new / end / block cells look like."""
     if color_by == "confidence":
         scale = f"confidence at commit 0{_gradient(CONFIDENCE_SCALE)}1"
@@ -158,6 +218,14 @@ def legend_html(color_by: str, total_steps: int, show_block: bool = True) -> str
     ]
     if show_block:
         items.append('<span><span class="cell masked in-block swatch"></span>current block</span>')
+    if revised:
+        items.append('<span><span class="cell done revised swatch" data-remasks="1">a</span>taken back, then '
+                     'changed</span>')
+        items.append('<span><span class="cell done rechecked swatch" data-remasks="1">a</span>taken back, same token '
+                     'again</span>')
+    if branch:
+        items.append('<span><span class="cell done edited swatch">a</span>you changed it</span>')
+        items.append('<span><span class="cell done kept swatch">a</span>kept from the original</span>')
     return f'<div class="llada-legend" data-color-by="{_attr(color_by)}">' + "".join(items) + "</div>"
 
 
@@ -178,10 +246,16 @@ def render_grid(trace: Trace, step: int | None = None, color_by: str = "confiden
         raise ValueError(f"color_by must be 'confidence' or 'step', got {color_by!r}.")
     columns = max(int(columns), 1)
     state = answer_state(trace, step)
-    cells = "".join(cell_html(trace, state, position, color_by) for position in range(trace.gen_length))
+    found = cell_candidates(trace, state.step)
+    cells = "".join(cell_html(trace, state, position, color_by, found.get(position))
+                    for position in range(trace.gen_length))
+    # The grid takes keyboard focus (arrows move between cells, Enter opens a cell's candidates).
+    focus = ' tabindex="0" aria-label="answer cells: arrows move, Enter shows candidates"' if found else ""
+    legend = legend_html(color_by, state.total_steps, state.block_range is not None, trace.origin is not None,
+                         revises(trace))
     return (
         f'<div class="llada-view" data-step="{state.step}" data-color-by="{color_by}">'
         f"{header_html(trace, state)}"
-        f'<div class="llada-grid" style="--cols:{columns}">{cells}</div>'
-        f"{legend_html(color_by, state.total_steps, state.block_range is not None)}</div>"
+        f'<div class="llada-grid" style="--cols:{columns}"{focus}>{cells}</div>'
+        f"{legend}</div>"
     )
