@@ -101,7 +101,8 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=64)
     parser.add_argument("--block-length", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0, help="which held-out stories and words")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (1: a busy shared machine is not oversubscribed)")
     parser.add_argument("--out", default=str(OUT), help="JSON results (an empty string: none)")
     parser.add_argument("--diffusion", default="embedded-llada", help="the diffusion model (registry name)")
     parser.add_argument("--judge", default="embedded-ar", help="the autoregressive judge (same tokenizer)")
