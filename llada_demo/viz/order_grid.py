@@ -12,17 +12,18 @@ from .state import quoted_text, scale_color, step_fraction, stop_label, total_st
 
 # Plotly's Plasma (as decoding_order_map in figures.py uses), so both order maps read alike.
 PLASMA = ("#0d0887", "#6a00a8", "#b12a90", "#e16462", "#fca636", "#f0f921")
-# A few hundred bytes per frame against a Plotly figure's re-layout: the race redraws it with every grid frame.
+# Plain HTML, redrawn with every grid frame of the race (a Plotly figure would re-lay itself out each time).
+# Its columns are as wide as the token grid's (token_grid.GRID_CSS), so a position sits under its cell.
 ORDER_CSS = """
-.llada-order { font: 11px/1.2 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #111827;
+.llada-order { font: 12px/1.2 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #111827;
   background: #ffffff; border: 1px solid #e5e7eb; border-radius: 12px; padding: 8px 12px; width: fit-content;
   max-width: 100%; box-sizing: border-box; }
 .llada-order .order-title { font: 600 12px ui-sans-serif, system-ui, sans-serif; margin: 0 0 6px; color: #374151; }
-.llada-order .order-grid { display: grid; grid-template-columns: repeat(var(--cols), 2.6em); grid-auto-rows: 1.6em;
-  gap: 2px; }
-.llada-order .o { border-radius: 4px; text-align: center; line-height: 1.6em; position: relative; cursor: default; }
+.llada-order .order-grid { display: grid; grid-template-columns: repeat(var(--cols), minmax(2.4em, 4.6em));
+  grid-auto-rows: 1.5em; gap: 3px; }
+.llada-order .o { border-radius: 4px; text-align: center; line-height: 1.5em; position: relative; cursor: default; }
 .llada-order .o.masked { background: #e5e7eb; color: #9ca3af; }
-.llada-order .o.gap::after { content: ""; position: absolute; top: 2px; right: 2px; width: 5px; height: 5px;
+.llada-order .o.gap::after { content: ""; position: absolute; top: 3px; right: 3px; width: 6px; height: 6px;
   border-radius: 50%; background: #ffffff; box-shadow: 0 0 0 1px #111827; }
 .llada-order .order-legend { display: flex; gap: 12px; flex-wrap: wrap; align-items: center; margin-top: 6px;
   color: #4b5563; font: 11px ui-sans-serif, system-ui, sans-serif; }
