@@ -16,11 +16,13 @@ BAD = [None, {"a": 1}, [1, 2], "x", 1e308, -5]
 
 # endpoint: (valid arguments, index of the notice in its outputs, or None)
 ENDPOINTS = {
-    "/chat": ((PROMPT, [], DIFFUSION, 16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence"), 8),
+    "/chat": ((PROMPT, [], DIFFUSION, 16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence",
+               "dog, sun"), 8),
     "/compare": ((PROMPT, DIFFUSION, AUTOREGRESSIVE, 16, 8, 16, 0, "passes"), 7),
     "/compare_strategies": ((PROMPT, DIFFUSION, 16, 8, 0.0, 5, "low_confidence", 16, 0.9, "none", "random", 16,
                              0.9, "none"), 7),
-    "/infill": (("Once upon a time [MASK*4] a cat.", "", DIFFUSION, AUTOREGRESSIVE, 0, "low_confidence", 0), 7),
+    "/infill": (("Once upon a time [MASK*4] a cat.", "", DIFFUSION, AUTOREGRESSIVE, 0, "low_confidence", 0, "cat"), 7),
+    "/place_words": (("dog, sun", DIFFUSION, 32), 1),
     "/sweep": ((PROMPT, DIFFUSION, "none", 16, "8", "16", ["low_confidence"], 0, 0, ["none"]), 3),
     "/explain": ((PROMPT, DIFFUSION, 0), 1),
     "/check_settings": ((16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none"), None),

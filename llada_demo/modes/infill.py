@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,8 @@ from ..prompt import clean_message
 from ..sampling import SamplingSettings
 from ..scoring.judge import same_vocabulary
 from ..trace import StepRecord, Trace
-from .common import check_kind, clean_prompt
+from .common import chat_ids, check_kind, clean_prompt
+from .placed_words import ASK_IN_PROMPT, with_words
 from .race import Lane, race
 
 MAX_MASKS = 256
@@ -165,18 +166,20 @@ def _shifted(records: Iterator[StepRecord], prefix: np.ndarray) -> Iterator[Step
 
 
 def autoregressive_lane(loaded: LoadedModel, template: InfillTemplate, temperature: float = 0.0,
-                        seed: int | None = 0) -> Lane:
+                        seed: int | None = 0, prompt_ids: torch.LongTensor | None = None) -> Lane:
     """What an AR model can do with the request: continue from the text before the first gap, to the same length.
 
-    It never sees the text after the gap, so it writes over it (the view shows where).
+    It never sees the text after the gap, so it writes over it (the view shows where). `prompt_ids`
+    replaces the template's prompt (the words it must use, asked for in the chat turn).
     """
+    prompt_ids = template.prompt_ids if prompt_ids is None else prompt_ids
     prefix = template.answer[: template.prefix_length]
-    ar_input = torch.cat([template.prompt_ids[0], prefix])[None]
+    ar_input = torch.cat([prompt_ids[0], prefix])[None]
     length = template.length - template.prefix_length
     # One block over the whole text and one step per written token: the grid aligns with the diffusion one.
     settings = SamplingSettings(gen_length=template.length, steps=length, block_length=template.length,
                                 temperature=temperature, seed=seed)
-    trace = autoregressive_trace(loaded, template.prompt_ids, settings)
+    trace = autoregressive_trace(loaded, prompt_ids, settings)
     trace.initial = np.concatenate([prefix.numpy(), np.full(length, template.mask_id)]).astype(np.int32)
     add_texts(trace, loaded.tokenizer, template.given_ids())
     own = SamplingSettings(gen_length=length, steps=length, block_length=1, temperature=temperature, seed=seed)
@@ -185,12 +188,23 @@ def autoregressive_lane(loaded: LoadedModel, template: InfillTemplate, temperatu
     return Lane(trace, _shifted(records, prefix.numpy().astype(np.int32)), loaded.tokenizer)
 
 
+def words_prompt(loaded: LoadedModel, instruction: str, words: Sequence[str]) -> torch.LongTensor:
+    """[1, P] the chat turn that asks for the words (after the instruction, if any): all an AR model can be given."""
+    return chat_ids(loaded, with_words(str(instruction or ""), words))
+
+
 def infill_stream(diffusion: LoadedModel, autoregressive: LoadedModel | None, text: str, instruction: str = "",
                   steps: int | None = None, strategy: str = "low_confidence", temperature: float = 0.0,
-                  seed: int | None = 0) -> tuple[InfillTemplate, Iterator[tuple[Trace, ...]]]:
-    """Parse, build the template, and race the diffusion fill-in against the AR continuation (if given)."""
+                  seed: int | None = 0, words: Sequence[str] = ()) -> tuple[InfillTemplate, Iterator[tuple[Trace, ...]]]:
+    """Parse, build the template, and race the diffusion fill-in against the AR continuation (if given).
+
+    `words` the answer must use (placed in the text by placed_words, or typed there): the AR model is asked
+    for them in its prompt; the diffusion model too where it has an instruction and ASK_IN_PROMPT says so.
+    """
     check_kind(diffusion, "diffusion")
-    template = build_template(diffusion, parse_masks(text), instruction)
+    told = with_words(str(instruction), words) if words and ASK_IN_PROMPT and str(instruction or "").strip() \
+        else instruction
+    template = build_template(diffusion, parse_masks(text), told)
     settings = infill_settings(template, steps, strategy, temperature, seed)
     lanes = [diffusion_lane(diffusion, template, settings)]
     if autoregressive is not None:
@@ -198,5 +212,6 @@ def infill_stream(diffusion: LoadedModel, autoregressive: LoadedModel | None, te
         if not same_vocabulary(diffusion, autoregressive):
             raise SettingsError(f"{autoregressive.spec.name} uses another tokenizer than {diffusion.spec.name}: "
                                 "the fill-in comparison needs the same tokens in both grids.")
-        lanes.append(autoregressive_lane(autoregressive, template, temperature, seed))
+        prompt = words_prompt(autoregressive, instruction, words) if words else None
+        lanes.append(autoregressive_lane(autoregressive, template, temperature, seed, prompt))
     return template, race(lanes)

@@ -9,6 +9,7 @@ from ..models.registry import REGISTRY
 from ..models.sampling_defaults import read_defaults
 from ..sampling import CACHE_MODES, STRATEGIES, nearest_valid
 from ..startup import detect, offered_models
+from ..viz.given_grid import GIVEN_CSS
 from ..viz.stats import render_stats
 from . import exports, handlers, lenient
 from .controls import SETTING_NAMES
@@ -69,6 +70,10 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                       sanitize_html=True, elem_id="chatbot")
             message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
                                  max_lines=6, elem_id="message", show_label=False)
+            words = gr.Textbox(label="Must use these words (optional)", placeholder="dragon, cake, rain", lines=1,
+                               max_lines=2, elem_id="must-use",
+                               info="Diffusion fixes them in the answer and writes around them; "
+                                    "\"position:word\" picks the place.")
             with gr.Row(elem_id="chat-buttons"):
                 send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
                 stop = gr.Button("Stop", variant="stop", elem_id="stop", min_width=60)
@@ -103,7 +108,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
 
         with gr.Column(scale=3, min_width=420):
             stats = gr.HTML(render_stats(None), elem_id="stats")
-            grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas")
+            # GIVEN_CSS: a run with placed words draws their cells as given (handlers.grid_view).
+            grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas", css_template=GIVEN_CSS)
             with gr.Row():
                 color_by = lenient.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
                 playback = lenient.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
@@ -130,17 +136,19 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     outputs = dict(message=message, chatbot=chatbot, grid=grid, stats=stats, heatmap=heatmap, order=order,
                    curves=curves, scrubber=scrubber, trace=trace_state, notice=notice)
     chat_outputs = handlers.CHAT.wire(**outputs)
-    chat_inputs = [message, chatbot, model, *controls, color_by]
+    chat_inputs = [message, chatbot, model, *controls, color_by, words]  # words last: older callers leave it out
     # No Gradio progress overlay or timers on the outputs: the stats and grid show progress, and the
     # overlay's timers redraw the page ten times a second, CPU the sampler needs on a small machine.
     send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
                             concurrency_id="sampler", show_progress="hidden")
     submit_event = message.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
                                   concurrency_id="sampler", show_progress="hidden")
+    words_event = words.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
+                               concurrency_id="sampler", show_progress="hidden")
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
     # The cheap events skip the queue (queue=False): they must answer at once even when runs fill it.
-    stop.click(stops_waiting(handlers.stop), None, chat_outputs, cancels=[send_event, submit_event, play_event],
+    stop.click(stops_waiting(handlers.stop), None, chat_outputs, cancels=[send_event, submit_event, words_event, play_event],
                api_name="stop", queue=False)
     clear.click(handlers.clear, None, handlers.CLEARED.wire(**outputs, download=download), api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",

@@ -12,10 +12,12 @@ from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
 from ..models.context import context_limit
 from ..models.registry import REGISTRY
+from ..modes.placed_words import ASK_IN_PROMPT, Placement, parse_words, place_words, used_summary, with_words
 from ..prompt import clean_message
 from ..sampling import nearest_valid
 from ..trace import Trace
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
+from ..viz.given_grid import render_given_grid
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
@@ -63,6 +65,13 @@ def shown(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def grid_view(trace: Trace, step: int | None = None, color_by: str = "confidence") -> str:
+    """The chat's grid: a run that started from placed words draws their cells as given."""
+    if trace.initial is not None and bool((trace.initial != trace.mask_id).any()):
+        return render_given_grid(trace, trace.initial, step=step, color_by=color_by, columns=GRID_COLUMNS)
+    return render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
+
+
 def _figures(trace: Trace):
     return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
 
@@ -87,6 +96,7 @@ class ChatTurn:
     model_name: str
     notice: str = ""
     delivered: bool = False
+    words: tuple[str, ...] = ()  # the words placed in the answer, checked in its text at the end
 
 
 def _join(*notices: str) -> str:
@@ -125,10 +135,11 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
     history.append({"role": "assistant", "content": shown(display_answer(text, note))})
     scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
     notice = end_notice(run, stopped) or (note if not text.strip() else "")
-    grid = render_grid(trace, color_by=turn.color_by, columns=GRID_COLUMNS)
+    used = f"**In the answer**: {used_summary(text, turn.words)}" if turn.words else ""
+    grid = grid_view(trace, color_by=turn.color_by)
     return chat_frame(message="", chatbot=history, grid=grid,
                       stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
-                      notice=_join(turn.notice, notice))
+                      notice=_join(turn.notice, used, notice))
 
 
 def figures_frame(run: BackgroundRun) -> tuple:
@@ -143,12 +154,18 @@ def figures_frame(run: BackgroundRun) -> tuple:
 _chat_runs = SessionRuns()
 
 
+def placed_note(placement: Placement) -> str:
+    return (f"**Placed in the answer** (token positions; the model writes around them): {placement.describe()}."
+            + (" The prompt asks for them too." if ASK_IN_PROMPT else ""))
+
+
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
-         cfg_scale, seed, cache, color_by, request: gr.Request = None):
+         cfg_scale, seed, cache, color_by, words=None, request: gr.Request = None):
     """Send a message: stream the denoising into the grid, stats and chat; end with plots, replay and downloads.
 
-    Everything a person can get wrong (settings, message, a conversation too long for the context) is
-    answered before the run starts, without adding a turn. Downloads are made on demand (export_*).
+    Everything a person can get wrong (settings, message, words, a conversation too long for the context)
+    is answered before the run starts, without adding a turn. Downloads are made on demand (export_*).
+    `words` ("dragon, cake, rain", optional) are fixed at spread positions of the answer before it starts.
     """
     try:
         history = check_history(history)
@@ -156,7 +173,12 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             raise SettingsError(f"Colour mode must be one of {', '.join(COLOR_MODES)}, got {color_by!r}.")
         settings = settings_from_controls(**controls_of(locals()))
         message = clean_message(message)
+        requests = parse_words(words)
         loaded = load_model(model_name)
+        placement = place_words(loaded.tokenizer, requests, settings.gen_length, loaded.special.mask) \
+            if requests else None
+        if placement is not None and ASK_IN_PROMPT:
+            message = with_words(message, placement.words)  # the bubble shows what the model reads
         fitted = fit_context(loaded.tokenizer, model_messages(history) + [{"role": "user", "content": message}],
                              settings, context_limit(loaded.model))
     except SettingsError as error:
@@ -164,14 +186,16 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         return
 
     turn = ChatTurn(history + [{"role": "user", "content": shown(message)}], color_by, loaded.spec.name,
-                    notice=fitted.notice())
-    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings), context=turn)
+                    notice=_join(fitted.notice(), placed_note(placement) if placement else ""),
+                    words=placement.words if placement else ())
+    template = placement.template if placement else None
+    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings, answer=template), context=turn)
     bubbles = turn.history + [{"role": "assistant", "content": STREAMING_PLACEHOLDER}]
     yield chat_frame(message="", chatbot=bubbles, notice=turn.notice)  # clears the last run's notice
     try:
         for trace, due in paced(run, request=request):
             view = trace.prefix(len(trace.steps))  # a stable snapshot while the worker appends
-            changes = dict(grid=render_grid(view, color_by=color_by, columns=GRID_COLUMNS), stats=render_stats(view))
+            changes = dict(grid=grid_view(view, color_by=color_by), stats=render_stats(view))
             if due.plots:
                 changes.update(zip(("heatmap", "order", "curves"), _figures(view)))
             if due.chat:
@@ -206,7 +230,7 @@ def replay(step, trace: Trace | None, color_by):
         step = int(min(max(float(step), 0), len(trace.steps)))
     except (TypeError, ValueError, OverflowError):
         step = len(trace.steps)
-    return render_grid(trace, step=step, color_by=_color_mode(color_by), columns=GRID_COLUMNS)
+    return grid_view(trace, step=step, color_by=_color_mode(color_by))
 
 
 def _color_mode(color_by) -> str:
@@ -224,7 +248,7 @@ def play(trace: Trace | None, color_by, frames_per_second):
         fps = 10.0
     delay, color_by = 1.0 / (fps if fps == fps else 10.0), _color_mode(color_by)
     for step in range(len(trace.steps) + 1):
-        yield step, render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
+        yield step, grid_view(trace, step=step, color_by=color_by)
         time.sleep(delay)
 
 

@@ -6,6 +6,7 @@ import gradio as gr
 
 from ..errors import SettingsError
 from ..modes.infill import InfillTemplate, infill_stream
+from ..modes.placed_words import parse_words, place_words, used_summary
 from ..sampling import STRATEGIES
 from ..scoring.agreement import fixed_kept
 from ..scoring.run_figures import run_figures
@@ -29,6 +30,10 @@ Write text and leave gaps: **`[MASK]`** is one missing token, **`[MASK*8]`** (or
 be anywhere, even at the very start (give the ending, ask for the beginning). The diffusion model reads the text
 on *both* sides of every gap and fills only the gaps; your text stays exactly as written. An autoregressive model
 can only continue from the text before the first gap: it never sees what comes after, so it writes over it.
+
+**Must use these words**: type a few words and press *Place the words*: they become fixed text at spread
+places of a template (gaps around them) that the diffusion model writes around; the autoregressive model is
+asked for them in its prompt, all it can be given. Below the grids: which words each answer used.
 """
 EXAMPLES = [
     ["Once upon a time, there was a [MASK*3] named Tim. [MASK*24] And they all went home together.",
@@ -41,19 +46,22 @@ EXAMPLES = [
 _runs = SessionRuns()
 
 
-def _summary(template: InfillTemplate, traces) -> str:
-    parts = []
+def _summary(template: InfillTemplate, traces, words: tuple[str, ...] = ()) -> str:
+    parts, used = [], []
     for name, trace in zip(("Diffusion", "Autoregressive"), traces):
         kept, overwritten, total = fixed_kept(trace.answer_ids, template.given_ids(), trace.mask_id)
         verdict = "untouched" if kept == total else f"{overwritten} overwritten"
         parts.append(f"**{name}**: {kept}/{total} of your fixed tokens in place ({verdict})")
-    return f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)
+        if words:
+            used.append(f"**{name}**: {used_summary(trace.answer_text(), words)}")
+    summary = f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)
+    return summary + ("\n\n" + " · ".join(used) if used else "")
 
 
-def _views(template: InfillTemplate, traces, status: str = "") -> dict:
+def _views(template: InfillTemplate, traces, status: str = "", words: tuple[str, ...] = ()) -> dict:
     given = template.given_ids()
     views = dict(ar_card=render_run_card("Autoregressive", None, "not compared"), ar_grid="", ar_text="",
-                 summary=_summary(template, traces))
+                 summary=_summary(template, traces, words))
     for side, name, trace in zip(("diffusion", "ar"), ("Diffusion", "Autoregressive"), traces):
         figures = run_figures(trace)
         views[f"{side}_card"] = render_run_card(name, figures, trace.model_name,
@@ -64,22 +72,45 @@ def _views(template: InfillTemplate, traces, status: str = "") -> dict:
     return views
 
 
-def _draw(template: InfillTemplate):
-    """The tab's Draw for one fill-in request."""
-    return lambda traces, plots, status: _views(template, traces, status)
+def _draw(context: tuple[InfillTemplate, tuple[str, ...]]):
+    """The tab's Draw for one fill-in request (its template and the words it must use)."""
+    template, words = context
+    return lambda traces, plots, status: _views(template, traces, status, words)
 
 
-def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed, request: gr.Request = None):
-    """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice)."""
+def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed, words=None,
+               request: gr.Request = None):
+    """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice).
+
+    `words` (optional) the answer must use: the AR model is asked for them; the summary says who used them.
+    """
     try:
+        required = tuple(r.word for r in parse_words(words))
         autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
         template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
                                          steps=whole_number(steps or 0, "Steps", 0, 4096),
-                                         strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed))
+                                         strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed),
+                                         words=required)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, _draw(template), OUTPUTS, context=template)
+    yield from stream_views(_runs, request, stream, _draw((template, required)), OUTPUTS,
+                            context=(template, required))
+
+
+def place_template(words, diffusion_name, length):
+    """(the Fill-in text with the words at spread places, notice): "[MASK*9] dragon [MASK*10] cake …"."""
+    try:
+        requests = parse_words(words)
+        if not requests:
+            raise SettingsError("Type the words first, e.g. “dragon, cake, rain”.")
+        loaded = load(diffusion_name)
+        placement = place_words(loaded.tokenizer, requests, whole_number(length, "Template length", 8, 256),
+                                loaded.special.mask)
+    except SettingsError as error:
+        return gr.skip(), failure(error)
+    return placement.infill_text(), (f"Placed {placement.describe()} (token positions) in a {placement.length}-token "
+                                     "template; press **Fill in**.")
 
 
 def stop_infill(request: gr.Request = None):
@@ -97,6 +128,13 @@ def build_infill_tab(demo: gr.Blocks) -> None:
             instruction = gr.Textbox(EXAMPLES[0][1], label="Instruction (optional)", lines=1,
                                      info="Sent as the chat turn the text answers; leave empty for plain text.",
                                      elem_id="infill-instruction")
+            with gr.Row(equal_height=True):
+                words = gr.Textbox(label="Must use these words (optional)", placeholder="dragon, cake, rain",
+                                   lines=1, scale=3, elem_id="infill-words",
+                                   info="Place them in a template, or write them in your text yourself.")
+                length = lenient.Slider(8, 256, value=64, step=1, label="Template length (tokens)", scale=2,
+                                        elem_id="infill-length")
+            place = gr.Button("Place the words in a template", size="sm", elem_id="infill-place")
             gr.Examples(EXAMPLES, inputs=[text, instruction], cache_examples=False, label="Examples")
         with gr.Column(scale=2):
             diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
@@ -126,8 +164,9 @@ def build_infill_tab(demo: gr.Blocks) -> None:
             ar_grid = gr.HTML("", css_template=css, label="AR grid", elem_id="infill-ar-grid")
             ar_text = gr.HTML("", css_template=css, label="AR text", elem_id="infill-ar-text")
 
-    inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed]
+    inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed, words]  # words last: optional
     outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_text=diffusion_text,
                            ar_card=ar_card, ar_grid=ar_grid, ar_text=ar_text, summary=summary, notice=notice)
     event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
     stop.click(stops_waiting(stop_infill), None, outputs, cancels=[event], api_name="stop_infill", queue=False)
+    place.click(place_template, [words, diffusion, length], [text, notice], api_name="place_words")
