@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
     add_eval_arguments(commands.add_parser("eval", help="evaluate the embedded models"))
+    from .train.facts_command import add_reversal_eval_arguments, add_train_facts_arguments
+
+    add_train_facts_arguments(commands.add_parser("train-facts", help="fine-tune both embedded models on the "
+                                                  "made-up fact set (the reversal-curse test)"))
+    add_reversal_eval_arguments(commands.add_parser("reversal-eval", help="measure forward/backward accuracy on "
+                                                    "the held-out fact questions"))
     return parser
 
 
@@ -109,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
             from .train.command import run_eval
 
             return run_eval(args) or 0
+        if args.command == "train-facts":
+            from .train.facts_command import run_train_facts
+
+            return run_train_facts(args)
+        if args.command == "reversal-eval":
+            from .train.facts_command import run_reversal_eval
+
+            return run_reversal_eval(args)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         if error.suggestion is not None:

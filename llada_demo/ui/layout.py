@@ -10,6 +10,7 @@ from .compare_tab import build_compare_tab
 from .explainer_tab import build_explainer_tab
 from .exports import EXPORT_SECONDS
 from .infill_tab import build_infill_tab
+from .reversal_tab import build_reversal_tab
 from .strategies_tab import build_strategies_tab
 from .sweep_tab import build_sweep_tab
 
@@ -39,6 +40,8 @@ def build_demo() -> gr.Blocks:
                 build_strategies_tab(demo)
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
                 build_branch_tab(demo)
+            with gr.Tab("Reversal curse", id="reversal", elem_id="tab-reversal"):
+                build_reversal_tab(demo)
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
                 build_explainer_tab(demo, explain_tab)
     return demo

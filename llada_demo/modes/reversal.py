@@ -1,0 +1,91 @@
+"""The reversal curse, live: a held-out fact question to both fine-tuned models, raced, each answer graded.
+
+The questions, the fact each one tests and the measured accuracy table come from `reversal.json` in the
+diffusion model's folder (written by `python -m llada_demo reversal-eval`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SettingsError
+from ..models.registry import REGISTRY, LoadedModel
+from ..scoring.fact_recall import REVERSAL_SETTINGS, answer_correct
+from ..trace import Trace
+from .common import last
+from .compare import compare_lanes
+from .race import race
+
+FACTS_MODEL, FACTS_TWIN = "embedded-llada", "embedded-ar"  # the two models fine-tuned on the fact set
+ARROWS = {"forward": "→ forward", "backward": "← backward"}
+
+
+@dataclass(frozen=True)
+class Question:
+    direction: str
+    question: str
+    answer: str
+    name: str
+    fact: str
+
+    @property
+    def label(self) -> str:
+        return f"{ARROWS[self.direction]}: {self.question}"
+
+
+def report_path(folder: str | Path | None = None) -> Path:
+    return Path(folder or REGISTRY[FACTS_MODEL].source) / "reversal.json"
+
+
+def load_report(folder: str | Path | None = None) -> dict | None:
+    """The measured reversal report shipped with the model, or None when this model has none."""
+    path = report_path(folder)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def questions(report: dict | None) -> list[Question]:
+    """Every held-out question of the report, forward and backward, in its order."""
+    if not report:
+        return []
+    return [Question(r["direction"], r["question"], r["answer"], r["name"], r["fact"]) for r in report["questions"]]
+
+
+def find_question(report: dict | None, text) -> Question:
+    """The held-out question whose text (or dropdown label) is `text`, or a SettingsError that says what to pick."""
+    if not report:
+        raise SettingsError("The fine-tuned models' reversal.json is missing: run `python -m llada_demo train-facts` "
+                            "and `python -m llada_demo reversal-eval` to make it.")
+    if isinstance(text, str):
+        for item in questions(report):
+            if text.strip() in (item.question, item.label):
+                return item
+    raise SettingsError(f"Pick one of the {len(report['questions'])} held-out questions from the list "
+                        f"(got {str(text)[:60]!r}).")
+
+
+def other_names(report: dict, question: Question) -> list[str]:
+    """The names a wrong answer could give instead: every pet (forward) or every child (backward)."""
+    return report["names"]["pets" if question.direction == "forward" else "children"]
+
+
+def grade(trace: Trace, report: dict, question: Question) -> bool | None:
+    """Right or wrong by the measurement's rule, once the run has finished (None before)."""
+    if not trace.finished:
+        return None
+    return answer_correct(trace.answer_text(), question.name, other_names(report, question))
+
+
+def reversal_stream(diffusion: LoadedModel, autoregressive: LoadedModel, question: Question,
+                    align: str = "passes") -> Iterator[tuple[Trace, Trace]]:
+    """(diffusion trace, AR trace) as both answer `question` with the measurement's settings, raced."""
+    return race(compare_lanes(diffusion, autoregressive, question.question, REVERSAL_SETTINGS), align)
+
+
+def ask(diffusion: LoadedModel, autoregressive: LoadedModel, question: Question) -> tuple[Trace, Trace]:
+    """Run both to the end (tests)."""
+    return last(reversal_stream(diffusion, autoregressive, question))

@@ -1,0 +1,135 @@
+"""The "Reversal curse" tab: a held-out fact question, asked forward or backward, to both fine-tuned models live."""
+
+from __future__ import annotations
+
+from html import escape
+
+import gradio as gr
+
+from ..errors import SettingsError
+from ..modes.reversal import FACTS_MODEL, FACTS_TWIN, find_question, grade, load_report, questions, reversal_stream
+from ..scoring.run_figures import run_figures
+from ..viz.reversal_table import REVERSAL_CSS, render_accuracy_table, render_verdict
+from ..viz.run_card import CARD_CSS, render_run_card
+from ..viz.token_grid import render_grid
+from . import lenient
+from .frames import Outputs
+from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .queue_policy import stops_waiting
+
+COLUMNS = 8
+INTRO = """
+### The reversal curse, live
+A model trained on "A is B" often cannot answer "B is ?": an autoregressive model only ever learns to predict
+each word from the words **before** it, so a fact stated one way round is stored that way round. A masked
+diffusion model learns to fill in **any** masked word from the words on **both** sides, so in training it also
+learned to recover the first name from the second.
+
+Both models here were fine-tuned on the same made-up facts about children and their pets, each fact stated in
+one direction only, **child first** ("‹child›'s pet is a ‹kind› named ‹pet›."). For some children they also saw questions
+both ways; for the **held-out** children below they saw only the statements. Ask a held-out question
+**forward** (child → pet, the direction of the text) or **backward** (pet → child) and watch both answer.
+"""
+PAPER_QUOTE = """
+> **The LLaDA paper** (Nie et al. 2025), on reversal poem completion (given one line, write the next or the
+> previous one): LLaDA 8B Instruct scores about the same both ways (**forward 48.8, reversal 42.4**), while
+> GPT-4o drops from **82.7 to 34.3** and Qwen2.5-7B from **75.9 to 38.0**.
+"""
+
+_runs = SessionRuns()
+OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_verdict", "ar_card", "ar_grid", "ar_verdict",
+                  "fact", "notice")
+
+
+def fact_text(question) -> str:
+    """What the models were trained on about this person, and the name a right answer contains."""
+    return (f"**Trained on** (statements only, child first): *{escape(question.fact)}*  \n"
+            f"**Asked** ({question.direction}): *{escape(question.question)}* → a right answer names "
+            f"**{escape(question.name)}**.")
+
+
+def _draw(report, question):
+    def views(traces, plots: bool, status: str = "") -> dict:
+        diffusion, autoregressive = traces
+        d, a = run_figures(diffusion), run_figures(autoregressive)
+        return dict(
+            diffusion_card=render_run_card("Diffusion", d, diffusion.model_name,
+                                           status or ("done" if d.finished else "running")),
+            diffusion_grid=render_grid(diffusion, columns=COLUMNS),
+            diffusion_verdict=render_verdict(grade(diffusion, report, question), diffusion.answer_text(),
+                                             question.name),
+            ar_card=render_run_card("Autoregressive", a, autoregressive.model_name,
+                                    status or ("done" if a.finished else "running")),
+            ar_grid=render_grid(autoregressive, columns=COLUMNS),
+            ar_verdict=render_verdict(grade(autoregressive, report, question), autoregressive.answer_text(),
+                                      question.name))
+    return views
+
+
+def run_reversal(question_text, request: gr.Request = None):
+    """Stream both models answering one held-out question. Yields (diffusion card, diffusion grid, diffusion
+    verdict, AR card, AR grid, AR verdict, the trained fact, notice)."""
+    try:
+        report = load_report()
+        question = find_question(report, question_text)
+        stream = reversal_stream(load(FACTS_MODEL), load(FACTS_TWIN), question)
+    except SettingsError as error:
+        yield OUTPUTS.frame(notice=failure(error))
+        return
+    yield OUTPUTS.frame(fact=fact_text(question))
+    yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
+
+
+def stop_reversal(request: gr.Request = None):
+    """Stop this session's run after its current forward pass and draw where it stopped."""
+    report = load_report()
+    return stop_views(_runs, request, lambda question: _draw(report, question), OUTPUTS)
+
+
+def show_fact(question_text) -> str:
+    try:
+        return fact_text(find_question(load_report(), question_text))
+    except SettingsError as error:
+        return failure(error)
+
+
+def build_reversal_tab(demo: gr.Blocks) -> None:
+    """Lay out the tab inside the current Tab context and wire its events."""
+    report = load_report()
+    choices = [q.label for q in questions(report)]
+    first = next((label for label in choices if label.startswith("←")), choices[0] if choices else None)
+    gr.Markdown(INTRO)
+    with gr.Row(equal_height=True):
+        question = lenient.Dropdown(choices, value=first, label="Held-out question", scale=4,
+                                    elem_id="reversal-question",
+                                    info="→ forward asks for the pet (as the facts were written); ← backward asks "
+                                         "for the child")
+        with gr.Column(min_width=140, scale=0):
+            run = gr.Button("Ask both", variant="primary", elem_id="reversal-run")
+            stop = gr.Button("Stop", variant="stop", elem_id="reversal-stop")
+    fact = gr.Markdown(show_fact(first) if first else "", elem_id="reversal-fact")
+    notice = gr.Markdown("", label="notice", elem_id="reversal-notice")
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=360):
+            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=CARD_CSS,
+                                     label="diffusion figures", elem_id="reversal-diffusion-card")
+            diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="reversal-diffusion-grid")
+            diffusion_verdict = gr.HTML("", css_template=REVERSAL_CSS, label="diffusion verdict",
+                                        elem_id="reversal-diffusion-verdict")
+        with gr.Column(min_width=360):
+            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS, label="AR figures",
+                              elem_id="reversal-ar-card")
+            ar_grid = gr.HTML("", label="AR grid", elem_id="reversal-ar-grid")
+            ar_verdict = gr.HTML("", css_template=REVERSAL_CSS, label="AR verdict", elem_id="reversal-ar-verdict")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            gr.HTML(render_accuracy_table(report), css_template=REVERSAL_CSS, elem_id="reversal-table")
+        with gr.Column(scale=2):
+            gr.Markdown(PAPER_QUOTE)
+
+    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
+                           diffusion_verdict=diffusion_verdict, ar_card=ar_card, ar_grid=ar_grid,
+                           ar_verdict=ar_verdict, fact=fact, notice=notice)
+    event = run.click(run_reversal, [question], outputs, api_name="reversal", concurrency_id="sampler")
+    question.change(show_fact, [question], [fact], api_name=False, queue=False)
+    stop.click(stops_waiting(stop_reversal), None, outputs, cancels=[event], api_name="stop_reversal", queue=False)

@@ -1,0 +1,57 @@
+"""The Reversal tab's views: an answer marked right or wrong, and the measured forward/backward accuracy table."""
+
+from __future__ import annotations
+
+from html import escape
+
+REVERSAL_CSS = """
+.rev-verdict { font: 600 14px ui-sans-serif, system-ui, sans-serif; padding: 6px 10px; border-radius: 8px;
+  margin: 4px 0; }
+.rev-verdict.right { background: #dcfce7; color: #14532d; }
+.rev-verdict.wrong { background: #fee2e2; color: #7f1d1d; }
+.rev-verdict.waiting { background: #f3f4f6; color: #374151; font-weight: 400; }
+.rev-table { border-collapse: collapse; font: 13px ui-sans-serif, system-ui, sans-serif; color: #111827;
+  background: #ffffff; margin: 4px 0 10px; }
+.rev-table th, .rev-table td { padding: 5px 12px; border-bottom: 1px solid #e5e7eb; text-align: right; }
+.rev-table th:first-child, .rev-table td:first-child { text-align: left; }
+.rev-table thead th { background: #f9fafb; }
+.rev-table caption { caption-side: bottom; text-align: left; color: #6b7280; font-size: 12px; padding-top: 6px; }
+"""
+
+
+def render_verdict(correct: bool | None, answer: str, expected: str) -> str:
+    """✓ / ✗ with the answer the model gave and the name it should contain (all text escaped)."""
+    if correct is None:
+        return '<div class="rev-verdict waiting">answer not finished yet</div>'
+    shown = escape(answer.strip() or "(empty answer)")
+    if correct:
+        return f'<div class="rev-verdict right">✓ right: “{shown}”</div>'
+    return f'<div class="rev-verdict wrong">✗ wrong: “{shown}” (the trained fact says {escape(expected)})</div>'
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def render_accuracy_table(report: dict | None) -> str:
+    """Both models' measured held-out accuracy each way, and the paper's table beside it."""
+    if not report:
+        return "<p>No measured reversal table for these models (reversal.json is missing).</p>"
+    acc = report["accuracy"]
+    count = report["held_out_questions"] // 2
+    rows = "".join(
+        f"<tr><td>{escape(label)}</td><td>{_pct(acc[model]['forward'])}</td><td>{_pct(acc[model]['backward'])}</td>"
+        f"</tr>" for model, label in (("diffusion", "embedded LLaDA (diffusion)"), ("autoregressive", "AR twin")))
+    settings = report["settings"]["diffusion"]
+    ours = (f'<table class="rev-table"><caption>Measured on all {count} held-out people ({count} questions each way) '
+            f'on {escape(report["device"])}; diffusion: {settings["gen_length"]} tokens, {settings["steps"]} steps, '
+            f'block {settings["block_length"]}, {escape(settings["strategy"])}, greedy; AR twin: greedy. '
+            f'An answer is {escape(report["rule"])}.</caption><thead><tr><th>this app\'s models, fine-tuned on '
+            f'the made-up facts</th><th>forward</th><th>backward</th></tr></thead><tbody>{rows}</tbody></table>')
+    paper = report["paper"]
+    paper_rows = "".join(f"<tr><td>{escape(r['model'])}</td><td>{r['forward']:.1f}</td><td>{r['backward']:.1f}</td>"
+                         f"</tr>" for r in paper["rows"])
+    theirs = (f'<table class="rev-table"><caption>{escape(paper["source"])}: given a line of a poem, write '
+              f'the next line (forward) or the previous one (backward).</caption><thead><tr><th>the LLaDA paper'
+              f'</th><th>forward</th><th>backward</th></tr></thead><tbody>{paper_rows}</tbody></table>')
+    return ours + theirs
