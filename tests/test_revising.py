@@ -9,6 +9,7 @@ import torch
 
 from llada_demo.sampling import STRATEGIES, SamplingSettings, generate
 from llada_demo.sampling.strategies import Drafts
+from llada_demo.scoring.throughput import decoded_positions
 from llada_demo.trace import StepRecord, Trace
 from llada_demo.viz.state import revision_counts
 
@@ -74,6 +75,7 @@ def test_noise_makes_it_revise_and_the_counts_follow_the_trace():
     trace = _run(NoisyModel(5), 32, 16, 8, temperature=1.0, seed=5)
     remasks, changed = revision_counts(trace)
     assert remasks.sum() == sum(len(r.remasked) for r in trace.steps) > 0
+    assert decoded_positions(trace) == 32  # a token committed again fills one position: tokens/pass stay honest
     assert (changed <= remasks).all()
     # Recount changes by hand: the token a position held before it went back vs the one it got next.
     expected = np.zeros_like(changed)

@@ -25,6 +25,8 @@ def test_strategy_comparison_shows_what_revising_took_back(client):
     result = client.predict(PROMPT, DIFFUSION, 64, 32, 0.0, 0, "low_confidence", 32, 0.9, "none", "revising", 32,
                             0.9, "none", api_name="/compare_strategies")
     assert result[NOTICE] == "" and "revising, block 32" in result[CARD_B]
+    # 64 positions in 32 passes: tokens committed again do not count twice.
+    assert re.search(r'tokens / forward pass</div><div class="value">2\.00<', result[CARD_B])
     counts = taken_back(result[GRID_B])
     assert counts and all(1 <= n <= 2 for n in counts)  # at most twice per position
     assert taken_back(result[GRID_A]) == [] and "data-remasks" not in result[GRID_A]

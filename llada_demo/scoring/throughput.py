@@ -13,7 +13,8 @@ def decoded_positions(trace: Trace) -> int:
     """
     if trace.kind == "autoregressive":
         return len(trace.steps)
-    return int(sum(len(record.committed) for record in trace.steps))
+    # A token a revising strategy took back and committed again fills one position, not two.
+    return int(sum(len(record.committed) - len(record.remasked) for record in trace.steps))
 
 
 def tokens_per_second(decoded: int, seconds: float) -> float:
