@@ -17,7 +17,7 @@ from ..prompt import clean_message
 from ..sampling import nearest_valid
 from ..trace import Trace
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
-from ..viz.given_grid import render_given_grid
+from ..viz.given_grid import placed_legend, render_given_grid
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
@@ -68,7 +68,8 @@ def shown(text: str) -> str:
 def grid_view(trace: Trace, step: int | None = None, color_by: str = "confidence") -> str:
     """The chat's grid: a run that started from placed words draws their cells as given."""
     if trace.initial is not None and bool((trace.initial != trace.mask_id).any()):
-        return render_given_grid(trace, trace.initial, step=step, color_by=color_by, columns=GRID_COLUMNS)
+        return render_given_grid(trace, trace.initial, step=step, color_by=color_by, columns=GRID_COLUMNS,
+                                 legend=placed_legend())
     return render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
 
 

@@ -52,13 +52,19 @@ def given_legend() -> str:
             '<span><span class="cell overwrote swatch">ab</span>model wrote over your text</span></div>')
 
 
+def placed_legend() -> str:
+    """The legend where the fixed tokens are words placed for a diffusion run (nothing can be ahead or overwritten)."""
+    return ('<div class="llada-legend"><span><span class="cell given swatch">ab</span>'
+            'your placed words, fixed before the first step</span></div>')
+
+
 def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = None, color_by: str = "confidence",
-                      columns: int = 16) -> str:
+                      columns: int = 16, legend: str | None = None) -> str:
     """Like `render_grid`, with the user's fixed tokens (`given_ids` != mask id) drawn as such.
 
     A fixed position shows "given" when the answer holds the user's token there, "ahead" while
     still masked (an autoregressive model that has not got there), "overwrote" when the model put
-    another token in its place. Every text is HTML-escaped.
+    another token in its place. Every text is HTML-escaped. `legend` replaces the fixed cells' legend.
     """
     state = answer_state(trace, step)
     cells = []
@@ -73,5 +79,5 @@ def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = No
         f'<div class="llada-view" data-step="{state.step}" data-color-by="{escape(color_by)}">'
         f"{header_html(trace, state)}"
         f'<div class="llada-grid" style="--cols:{columns}">{"".join(cells)}</div>'
-        f"{legend_html(color_by, state.total_steps, False)}{given_legend()}</div>"
+        f"{legend_html(color_by, state.total_steps, False)}{given_legend() if legend is None else legend}</div>"
     )
