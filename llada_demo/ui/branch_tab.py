@@ -264,7 +264,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     use_chat.click(from_chat, chat_trace, source_outputs, api_name="branch_from_chat", queue=False)
     rewind_step.input(rewind, [rewind_step, source], source_grid, api_name=False, trigger_mode="always_last",
                       queue=False)
-    picked.input(pick, [picked, edits, source, rewind_step], [edits, notice], api_name=False, queue=False)
+    picked.change(pick, [picked, edits, source, rewind_step], [edits, notice], api_name=False, queue=False)
     add.click(add_word, [cell, word, edits], [edits, notice], api_name=False, queue=False)
     mask.click(mask_cell, [cell, edits], [edits, notice], api_name=False, queue=False)
     branch_outputs = BRANCH.wire(original_grid=original_grid, branch_grid=branch_grid, diff=diff, info=info,

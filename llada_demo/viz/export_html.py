@@ -6,6 +6,7 @@ from html import escape
 from importlib.resources import files
 
 from ..trace import Trace
+from .candidates import CANDIDATES_CSS, CANDIDATES_JS
 from .player_data import replay_data, script_json
 from .state import COLOR_MODES, total_steps
 from .token_grid import GRID_CSS, legend_html
@@ -57,14 +58,15 @@ def animation_html(trace: Trace, color_by: str = "confidence", columns: int = 16
         f'<option value="{ms}"{" selected" if ms == 100 else ""}>{label}</option>'
         for ms, label in ((300, "slow"), (100, "normal"), (30, "fast"))
     )
-    legends = "".join(legend_html(mode, total, trace.settings.num_blocks > 1) for mode in COLOR_MODES)
+    legends = "".join(legend_html(mode, total, trace.settings.num_blocks > 1, trace.origin is not None)
+                      for mode in COLOR_MODES)
     prompt = _prompt_text(trace)
     prompt_html = f"<details><summary>Prompt</summary><pre>{escape(prompt)}</pre></details>" if prompt else ""
     title = escape(f"LLaDA replay · {trace.model_name or trace.kind}")
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{GRID_CSS}\n{PLAYER_CSS}</style></head><body>"
+        f"<title>{title}</title><style>{GRID_CSS}\n{CANDIDATES_CSS}\n{PLAYER_CSS}</style></head><body>"
         f'<main class="llada-page"><h1>{title}</h1><p class="meta">{escape(_description(trace))}</p>{prompt_html}'
         f'<div class="llada-player" data-frames="{count + 1}">'
         '<div class="llada-controls"><button id="llada-play" type="button">▶ Play</button>'
@@ -72,9 +74,10 @@ def animation_html(trace: Trace, color_by: str = "confidence", columns: int = 16
         f'<label>colour by <select id="llada-color">{options}</select></label>'
         f'<label>speed <select id="llada-speed">{speeds}</select></label></div>'
         f'<div class="llada-view"><div class="llada-head" id="llada-head"></div>'
-        f'<div class="llada-grid" id="llada-grid" style="--cols:{columns}"></div>{legends}</div></div>'
+        f'<div class="llada-grid" id="llada-grid" style="--cols:{columns}" tabindex="0" '
+        f'aria-label="answer cells: arrows move, Enter shows candidates"></div>{legends}</div></div>'
         f"<h2>Answer</h2><pre>{escape(trace.answer_text())}</pre>"
         "<noscript>The replay needs JavaScript; the answer is above.</noscript></main>"
         f'<script type="application/json" id="llada-trace-data">{script_json(data)}</script>'
-        f"<script>\n{PLAYER_JS}</script></body></html>"
+        f"<script>\n{PLAYER_JS}\n{CANDIDATES_JS}</script></body></html>"
     )

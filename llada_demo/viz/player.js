@@ -9,9 +9,21 @@
   for (var i = 0; i < length; i++) {
     var cell = document.createElement("div");
     cell.className = "cell masked";
+    cell.setAttribute("data-pos", i);
     grid.appendChild(cell);
     cells.push(cell);
   }
+  var initial = data.initial || new Array(length).fill(data.mask);
+  var edits = (data.origin && data.origin.edits) || {};
+  // rows[s][p]: the row of position p in step s's candidates (the positions masked before step s, in order).
+  var rows = [], masks = [], before = initial.slice();
+  steps.forEach(function (st) {
+    var row = new Int32Array(length).fill(-1), n = 0, where = st.c || st.k, j;
+    for (j = 0; j < length; j++) if (before[j] === data.mask) row[j] = n++;
+    rows.push(row);
+    masks.push(n);
+    for (j = 0; j < where.length; j++) before[where[j]] = st.v[j];
+  });
   function rgb(hex) { return [1, 3, 5].map(function (o) { return parseInt(hex.substr(o, 2), 16); }); }
   function scaleColor(scale, value) {
     if (value === null || !isFinite(value)) value = 0;
@@ -28,7 +40,7 @@
     return span;
   }
   function stateAt(k) {
-    var tokens = new Array(length).fill(data.mask), commit = new Array(length).fill(0);
+    var tokens = initial.slice(), commit = new Array(length).fill(0);
     var conf = new Array(length).fill(null);
     for (var s = 0; s < k; s++) {
       var st = steps[s], where = st.c || st.k, j;
@@ -36,6 +48,16 @@
       for (j = 0; j < st.k.length; j++) { commit[st.k[j]] = s + 1; conf[st.k[j]] = st.p[j] / 1000; }
     }
     return { tokens: tokens, commit: commit, conf: conf };
+  }
+  function visible(id) { var t = token(id); return t[4] ? t[1] : " ".repeat(t[0]) + t[1] + " ".repeat(t[2]); }
+  // A cell's candidates as the page script (candidates.js) reads them: [step, masked, [text, p x1000], ...].
+  function candidates(source, p, masked) {
+    var st = steps[source], row = source >= 0 && st && st.ti ? rows[source][p] : -1;
+    if (row < 0) return null;
+    var k = st.ti.length / masks[source];
+    var out = [source + 1, masked ? 1 : 0];
+    for (var j = row * k; j < (row + 1) * k; j++) out.push([visible(st.ti[j]), st.tp[j]]);
+    return JSON.stringify(out);
   }
   function render(k) {
     var state = stateAt(k), latest = k > 0 ? steps[k - 1] : null, colorBy = colorSelect.value;
@@ -56,6 +78,11 @@
       var inBlock = block && p >= block[0] && p < block[1];
       cell.textContent = "";
       cell.style.background = "";
+      cell.removeAttribute("data-kt");
+      var found = k > 0 ? candidates(id === data.mask ? k - 1 : state.commit[p] - 1, p, id === data.mask) : null;
+      if (found) cell.setAttribute("data-k", found); else cell.removeAttribute("data-k");
+      var given = !data.origin ? "" : edits[p] !== undefined ? "edited" : (initial[p] !== data.mask ? "kept" : "");
+      if (given) classes.push(given);
       if (id === data.mask) {
         masks++;
         classes.push("masked");
@@ -79,13 +106,15 @@
           if (!t[0] && !t[1] && !t[2]) { var e = dots(0); e.textContent = "\u2205"; cell.appendChild(e); }
           var v = colorBy === "confidence" ? state.conf[p]
             : (data.total <= 1 ? 0 : (state.commit[p] - 1) / (data.total - 1));
-          cell.style.background = scaleColor(data.scales[colorBy], v);
+          if (!(given && !state.commit[p])) cell.style.background = scaleColor(data.scales[colorBy], v);
         }
         tip = t[3] + "\nposition " + p + " \u00b7 " +
           (state.commit[p] ? "committed at step " + state.commit[p] : "committed");
         if (state.conf[p] !== null) tip += "\np = " + state.conf[p].toFixed(3);
       }
       if (inBlock) classes.push("in-block");
+      if (given === "edited") tip += edits[p] === data.mask ? "\nyou put the mask back here" : "\nyou changed this cell";
+      else if (given === "kept" && !state.commit[p]) tip += "\nkept from the run this branched from";
       cell.className = classes.join(" ");
       cell.title = tip;
     }

@@ -44,10 +44,13 @@ def _token_table(trace: Trace, ids: set[int]) -> dict[str, list]:
     return table
 
 
-def _step_entry(trace: Trace, index: int, previous: np.ndarray, include_guesses: bool) -> dict:
+def _step_entry(trace: Trace, index: int, previous: np.ndarray, include_guesses: bool,
+                include_candidates: bool = True) -> dict:
     """One step, compactly: committed positions (k) with confidence x1000 (p); the ids the
     answer changed to (v) at k, or at c when other positions changed too (re-masking); the
-    best guess (g) and its probability x1000 (q) of each still-masked position, in order."""
+    best guess (g) and its probability x1000 (q) of each still-masked position, in order;
+    the top-k candidates of each position masked before the step, in order, flattened: ids (ti)
+    and probabilities x1000 (tp), k per position (the page's popover)."""
     record = trace.steps[index]
     changed = np.flatnonzero(record.tokens != previous)
     entry = {
@@ -64,22 +67,36 @@ def _step_entry(trace: Trace, index: int, previous: np.ndarray, include_guesses:
         masked = np.flatnonzero(record.tokens == trace.mask_id)
         entry["g"] = record.predicted[masked].tolist()
         entry["q"] = np.round(record.predicted_confidence[masked].astype(np.float64) * 1000).astype(int).tolist()
+    if include_candidates and record.top_ids is not None:
+        entry["ti"] = record.top_ids.ravel().tolist()
+        entry["tp"] = np.round(record.top_probs.astype(np.float64).ravel() * 1000).astype(int).tolist()
     return entry
 
 
-def replay_data(trace: Trace, columns: int = 16, include_guesses: bool = True) -> dict:
-    """Everything the HTML player needs, with all text already in its displayed form."""
-    previous = np.full(trace.gen_length, trace.mask_id, dtype=np.int32)
-    steps, ids = [], set(trace.stop_ids)
+def replay_data(trace: Trace, columns: int = 16, include_guesses: bool = True, include_candidates: bool = True) -> dict:
+    """Everything the HTML player needs, with all text already in its displayed form.
+
+    A run that started partly written (fill-in, a branch) carries its starting answer (initial); a branch its
+    origin (the step it left its parent at and the cells the person changed), for the grid's marks.
+    """
+    previous = trace.initial_answer()
+    steps, ids = [], set(trace.stop_ids) | (set() if trace.initial is None else set(previous.tolist()))
     for index, record in enumerate(trace.steps):
-        entry = _step_entry(trace, index, previous, include_guesses)
+        entry = _step_entry(trace, index, previous, include_guesses, include_candidates)
         ids.update(entry["v"])
         ids.update(entry.get("g", ()))
+        ids.update(entry.get("ti", ()))
         steps.append(entry)
         previous = record.tokens
+    extra = {}
+    if trace.initial is not None:
+        extra["initial"] = trace.initial.tolist()
+    if trace.origin is not None:
+        extra["origin"] = {"step": int(trace.origin["step"]),
+                           "edits": {str(k): int(v) for k, v in trace.origin["edits"].items()}}
     return {
         "length": trace.gen_length, "columns": columns, "total": total_steps(trace), "mask": trace.mask_id,
         "kind": trace.kind, "blockLength": trace.settings.block_length, "numBlocks": trace.settings.num_blocks,
         "scales": {"confidence": list(CONFIDENCE_SCALE), "step": list(STEP_SCALE)},
-        "tokens": _token_table(trace, ids), "steps": steps,
+        "tokens": _token_table(trace, ids), "steps": steps, **extra,
     }
