@@ -84,6 +84,20 @@ def summary(rows: list[dict]) -> dict:
             "seconds_per_answer": mean("seconds"), "answer_tokens": mean("tokens")}
 
 
+def paired(first: list[dict], second: list[dict]) -> dict:
+    """Per prompt, second minus first: mean and standard error of each answer's NLL per token (the judge's),
+    rep-4 and words used, and on how many prompts the second's answer reads better to the judge."""
+    per_token = lambda r: r["nll"] / r["tokens"] if r["tokens"] else float("nan")  # noqa: E731
+    result = {}
+    for key, value in (("nll_per_token", per_token), ("rep4", lambda r: r["rep4"]),
+                       ("words_used", lambda r: r["words_used"])):
+        deltas = [value(b) - value(a) for a, b in zip(first, second)]
+        error = statistics.stdev(deltas) / math.sqrt(len(deltas)) if len(deltas) > 1 else float("nan")
+        result[key] = {"mean": round(statistics.fmean(deltas), 4), "stderr": round(error, 4)}
+    result["lower_nll_prompts"] = sum(per_token(b) < per_token(a) for a, b in zip(first, second))
+    return result
+
+
 def table(results: dict) -> str:
     """The README table: one row per strategy."""
     lines = ["| strategy | forward passes | AR-twin perplexity ↓ | rep-4 ↓ | words used ↑ | finished | "
@@ -140,10 +154,15 @@ def main(argv=None) -> int:
                      "temperature": 0.0, "prompts": len(instructions), "seed": args.seed, "held_out": str(HELD_OUT)},
         "summary": {name: {k: round(v, 4) for k, v in summary(r).items()} for name, r in rows.items()},
         "identical_answers": sum(a["text"] == b["text"] for a, b in zip(first, second)) / max(len(first), 1),
+        "paired_difference": paired(first, second),
         "rows": [{"prompt": i.prompt, "words": list(i.words), **{n: rows[n][k] for n in STRATEGIES}}
                  for k, i in enumerate(instructions)],
     }
     print(table(results))
+    change = results["paired_difference"]
+    print(f"{STRATEGIES[1]} minus {STRATEGIES[0]}, per prompt (mean ± standard error): " + ", ".join(
+        f"{key} {v['mean']:+.3f} ± {v['stderr']:.3f}" for key, v in change.items() if isinstance(v, dict))
+          + f"; lower NLL on {change['lower_nll_prompts']} of {len(instructions)} prompts")
     print(f"identical answers: {results['identical_answers']:.0%} of {len(instructions)} prompts; "
           f"{time.perf_counter() - started:.0f} s on {results['device']}")
     if args.out:
