@@ -95,7 +95,7 @@ def test_branch_from_an_early_step_with_a_changed_word(page, screenshot_dir):
     assert "dragon" in page.locator(f"#branch-grid .cell[data-pos='{later}']").inner_text()
     assert "you changed it" in page.locator("#branch-grid .llada-legend").inner_text()
     assert page.locator("#branch-diff ins").count() >= 1  # the text diff shows what the branch wrote differently
-    assert page.locator("#branch-original .cell.masked").count() == 0
+    assert page.locator("#branch-original .llada-grid .cell.masked").count() == 0
     panel_box = page.locator("#tab-branch").bounding_box()
     page.screenshot(path=str(screenshot_dir / "branch.png"), full_page=True,
                     clip={"x": panel_box["x"] - 12, "y": panel_box["y"] - 12, "width": panel_box["width"] + 24,
