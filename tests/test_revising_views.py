@@ -7,7 +7,7 @@ import numpy as np
 
 from llada_demo.sampling import SamplingSettings
 from llada_demo.trace import StepRecord, Trace
-from llada_demo.viz.figures import step_curves, step_series
+from llada_demo.viz.figures import confidence_matrix, step_curves, step_series
 from llada_demo.viz.state import answer_state
 from llada_demo.viz.stats import render_stats
 from llada_demo.viz.token_grid import render_grid
@@ -71,3 +71,11 @@ def test_other_strategies_draw_no_revision_marks():
     assert "returned to [MASK]" not in {t.name for t in step_curves(trace).data}
     assert "taken back" not in render_stats(trace) and "taken back" not in render_grid(trace)
     assert not re.search(r"\b(revised|rechecked)\b", render_grid(trace))
+
+
+def test_the_heatmap_shows_guesses_only_while_a_position_is_masked():
+    shown = np.isfinite(confidence_matrix(_trace()))
+    # Position 0: committed at step 1, taken back after step 2's pass, committed again at step 3.
+    assert shown.tolist() == [[True, False, True, False], [True, False, False, True], [True, True, False, False],
+                              [True, True, True, True]]
+    assert np.isfinite(confidence_matrix(_trace(), show_committed=True)).all()

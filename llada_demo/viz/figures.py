@@ -65,10 +65,13 @@ def confidence_matrix(trace: Trace, show_committed: bool = False) -> np.ndarray:
         return np.zeros((trace.gen_length, 0), dtype=np.float32)
     matrix = np.stack([record.predicted_confidence for record in trace.steps], axis=1).astype(np.float32)
     if not show_committed:
-        commit = trace.commit_steps()
-        record_steps = np.array([record.step for record in trace.steps], dtype=np.int32)
-        decided = (commit[:, None] >= 0) & (record_steps[None, :] > commit[:, None])
-        matrix[decided] = np.nan
+        # Hidden while the position holds a token this run committed: a token a revising strategy took back
+        # shows its guesses again until it is committed anew (the model predicts only masked positions).
+        held = np.zeros(trace.gen_length, dtype=bool)
+        for column, record in enumerate(trace.steps):
+            matrix[held, column] = np.nan
+            held[record.committed] = True
+            held[record.remasked] = False
     return matrix
 
 
