@@ -41,3 +41,23 @@ def test_unreadable_words_get_a_message_and_no_turn(page):
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('every word or to none')",
                            timeout=30000)
     assert "Write a story." not in page.locator("#chatbot").inner_text()
+
+
+def test_fill_in_places_the_words_in_a_template_and_says_who_used_them(page):
+    page.get_by_role("tab", name="Fill in anywhere", exact=True).click()
+    page.locator("#tab-infill").wait_for(state="visible", timeout=15000)
+    page.locator("#infill-words textarea").fill(", ".join(WORDS))
+    page.locator("#infill-place").click()
+    page.wait_for_function("() => document.querySelector('#infill-text textarea').value.includes(' cake ')",
+                           timeout=60000)
+    assert page.locator("#infill-text textarea").input_value().startswith("[MASK*")
+    page.locator("#infill-run").click()
+    page.wait_for_function("() => /Autoregressive: \\d\\/3 words used/.test("
+                           "document.querySelector('#infill-summary').innerText)"
+                           " && document.querySelector('#infill-ar-card').innerText.includes('done')", timeout=180000)
+    summary = page.locator("#infill-summary").inner_text()
+    # The words stay where they were placed (a word counts as used only whole: "cakes" would not count).
+    assert re.search(r"Diffusion: \d/3 words used", summary), summary
+    assert re.search(r"Diffusion: (\d+)/\1 of your fixed tokens in place \(untouched\)", summary), summary
+    given = page.locator("#infill-diffusion-grid div.cell.given").all_inner_texts()
+    assert [re.sub(r"[·\s]", "", text) for text in given][:3] == list(WORDS)  # then the end-of-turn token
