@@ -133,3 +133,20 @@ def test_a_chat_run_keeps_the_placed_words_and_its_text_holds_them(loaded, cache
     end = trace.answer_end()
     expected = [w for w, s in zip(words, placement.starts) if s < end]
     assert all(words_used(trace.answer_text(), expected)), trace.answer_text()
+
+
+def test_fill_in_asks_the_autoregressive_model_for_the_words(loaded):
+    from llada_demo.modes.infill import infill_stream
+
+    twin = load_model(default_model_name("autoregressive"))
+    text = place_words(loaded.tokenizer, parse_words("dragon, cake"), 24, loaded.special.mask).infill_text()
+    template, stream = infill_stream(loaded, twin, text, "Write a story.", words=("dragon", "cake"))
+    first = next(iter(stream))
+    diffusion_prompt, ar_prompt = (loaded.tokenizer.decode(trace.prompt_ids) for trace in first)
+    assert "Write a story. Use these words: dragon, cake." in ar_prompt
+    assert "Use these words: dragon, cake." in diffusion_prompt  # ASK_IN_PROMPT: both are asked
+    _, plain = infill_stream(loaded, twin, text, "", words=("dragon",))
+    diffusion_plain, ar_plain = (loaded.tokenizer.decode(trace.prompt_ids) for trace in next(iter(plain)))
+    assert "Use these words" not in diffusion_plain and "Use these words: dragon." in ar_plain
+    _, without = infill_stream(loaded, twin, text, "Write a story.")
+    assert all("Use these words" not in loaded.tokenizer.decode(t.prompt_ids) for t in next(iter(without)))
