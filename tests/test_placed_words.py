@@ -1,5 +1,7 @@
 """Words placed anywhere: parsing, placement in the answer template, the Fill-in text, words used, a real run."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -61,7 +63,7 @@ def test_words_are_spread_in_order_over_the_text_part_of_the_answer(loaded):
     assert list(starts) == sorted(starts) and len(set(starts)) == 3
     ends = [s + len(ids) for s, ids in zip(starts, placement.token_ids)]
     assert starts[0] >= 8 and ends[-1] <= int(128 * SPREAD_END)  # room for an opening, nothing near the padding
-    assert all(b - a >= 10 for a, b in zip(starts, starts[1:]))  # spread, not bunched
+    assert all(b - a >= 10 for a, b in itertools.pairwise(starts))  # spread, not bunched
     template = placement.template
     assert template.shape == (128,) and int((template != mask).sum()) == sum(map(len, placement.token_ids))
     for start, ids in zip(starts, placement.token_ids):
@@ -140,7 +142,7 @@ def test_fill_in_asks_the_autoregressive_model_for_the_words(loaded):
 
     twin = load_model(default_model_name("autoregressive"))
     text = place_words(loaded.tokenizer, parse_words("dragon, cake"), 24, loaded.special.mask).infill_text()
-    template, stream = infill_stream(loaded, twin, text, "Write a story.", words=("dragon", "cake"))
+    _, stream = infill_stream(loaded, twin, text, "Write a story.", words=("dragon", "cake"))
     first = next(iter(stream))
     diffusion_prompt, ar_prompt = (loaded.tokenizer.decode(trace.prompt_ids) for trace in first)
     assert "Write a story. Use these words: dragon, cake." in ar_prompt
