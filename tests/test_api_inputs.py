@@ -29,6 +29,9 @@ ENDPOINTS = {
     "/nearest_settings": ((16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none"), 3),
     "/replay": ((0, "confidence"), None),
     "/play": (("confidence", 10), None),
+    "/candidates": ((1, 3), 1),  # about the session's last chat run: none here, so only the inputs' own checks
+    "/branch_run": ((PROMPT, DIFFUSION), 5),
+    "/branch": ((2, "3 = dog", 16, "low_confidence", 0.0, 0), 4),  # with a run to branch: tests/test_branch_api.py
 }
 
 
