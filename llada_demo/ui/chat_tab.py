@@ -68,12 +68,13 @@ def build_chat_tab(demo: gr.Blocks) -> None:
             # No label: Gradio draws it over the first message, and the chat needs no caption.
             chatbot = lenient.Chatbot(label="Chat", show_label=False, height=300, render_markdown=False,
                                       sanitize_html=True, elem_id="chatbot")
-            message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
-                                 max_lines=6, elem_id="message", show_label=False)
-            words = gr.Textbox(label="Must use these words (optional)", placeholder="dragon, cake, rain", lines=1,
-                               max_lines=2, elem_id="must-use",
-                               info="Diffusion fixes them in the answer and writes around them; "
-                                    "\"position:word\" picks the place.")
+            # The words sit beside the message, not under it: Send, Stop and the notice stay in view at 1280×720.
+            with gr.Row(equal_height=True):
+                message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
+                                     max_lines=6, elem_id="message", show_label=False, scale=3)
+                words = gr.Textbox(label="Must use these words (optional)", show_label=False, lines=1, max_lines=2,
+                                   placeholder="Must use: dog, sun", scale=2,
+                                   min_width=160, elem_id="must-use")
             with gr.Row(elem_id="chat-buttons"):
                 send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
                 stop = gr.Button("Stop", variant="stop", elem_id="stop", min_width=60)

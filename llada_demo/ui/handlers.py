@@ -157,7 +157,8 @@ _chat_runs = SessionRuns()
 
 def placed_note(placement: Placement) -> str:
     return (f"**Placed in the answer** (token positions; the model writes around them): {placement.describe()}."
-            + (" The prompt asks for them too." if ASK_IN_PROMPT else ""))
+            + (" The prompt asks for them too." if ASK_IN_PROMPT else "")
+            + " To choose the places, type “position:word”.")
 
 
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
