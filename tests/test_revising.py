@@ -63,6 +63,7 @@ def test_a_revising_run_ends_on_the_schedules_passes_within_budget_and_cap(gen_l
             assert lo <= position < hi  # only the block being filled: earlier blocks are final
             assert before[position] != MASK and position not in record.committed  # a draft of an earlier step
             assert record.tokens[position] == MASK
+            assert record.predicted[position] == before[position]  # its hover: the token taken back
         if index % per_block == per_block - 1:
             assert len(record.remasked) == 0  # a block's last step takes nothing back: it ends filled
         # Every returned token is committed again before its block ends.

@@ -203,6 +203,10 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
             if revising is not None and strategy.fixed_schedule:
                 remasked = revising.step(lo, hi, committed, confidence, last=block_step == len(schedule) - 1)
                 if remasked.numel():
+                    # This pass saw these tokens unmasked, so it has no guess there: the hover shows the token
+                    # taken back and its probability when committed until the next pass predicts it again.
+                    predicted[remasked] = answer[remasked]
+                    predicted_confidence[remasked] = revising.confidence[remasked].float()
                     answer[remasked] = mask_id
                     later = len(schedule) - block_step - 1  # the remaining steps commit the returned tokens too
                     schedule[block_step + 1:] = transfer_schedule(int((answer[lo:hi] == mask_id).sum()), later)
