@@ -76,8 +76,12 @@ def answer_row(diffusion, judge, instruction, settings) -> dict:
 
 
 def summary(rows: list[dict]) -> dict:
+    """One strategy's answers: pooled AR-twin perplexity, then means over the answers."""
     nll, tokens = sum(r["nll"] for r in rows), sum(r["tokens"] for r in rows)
-    mean = lambda key: statistics.fmean(float(r[key]) for r in rows)  # noqa: E731
+
+    def mean(key):
+        return statistics.fmean(float(r[key]) for r in rows)
+
     return {"twin_ppl": math.exp(nll / tokens) if tokens else float("nan"), "rep4": mean("rep4"),
             "words_used": mean("words_used"), "finished": mean("finished"), "passes": mean("passes"),
             "remasked_per_answer": mean("remasked"), "changed_per_answer": mean("changed"),
@@ -87,7 +91,9 @@ def summary(rows: list[dict]) -> dict:
 def paired(first: list[dict], second: list[dict]) -> dict:
     """Per prompt, second minus first: mean and standard error of each answer's NLL per token (the judge's),
     rep-4 and words used, and on how many prompts the second's answer reads better to the judge."""
-    per_token = lambda r: r["nll"] / r["tokens"] if r["tokens"] else float("nan")  # noqa: E731
+    def per_token(row):
+        return row["nll"] / row["tokens"] if row["tokens"] else float("nan")
+
     result = {}
     for key, value in (("nll_per_token", per_token), ("rep4", lambda r: r["rep4"]),
                        ("words_used", lambda r: r["words_used"])):
@@ -100,8 +106,8 @@ def paired(first: list[dict], second: list[dict]) -> dict:
 
 def table(results: dict) -> str:
     """The README table: one row per strategy."""
-    lines = ["| strategy | forward passes | AR-twin perplexity ↓ | rep-4 ↓ | words used ↑ | finished | "
-             "taken back / answer | of which changed |", "|---|---|---|---|---|---|---|---|"]
+    lines = [("| strategy | forward passes | AR-twin perplexity ↓ | rep-4 ↓ | words used ↑ | finished | "
+              "taken back / answer | of which changed |"), "|---|---|---|---|---|---|---|---|"]
     for name, s in results["summary"].items():
         lines.append(f"| `{name}` | {s['passes']:.0f} | {s['twin_ppl']:.2f} | {s['rep4']:.3f} | {s['words_used']:.1%} "
                      f"| {s['finished']:.0%} | {s['remasked_per_answer']:.1f} | {s['changed_per_answer']:.1f} |")

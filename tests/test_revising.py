@@ -127,7 +127,8 @@ def test_cached_passes_revise_inside_the_block_they_refeed(tiny, cache):
 
 
 def test_the_strategy_doubts_drafts_below_the_bar_least_sure_first():
-    drafts = Drafts(positions=torch.tensor([3, 4, 6, 7]), confidence=torch.tensor([0.3, 0.1, 0.6, 0.45], dtype=torch.float64),
+    drafts = Drafts(positions=torch.tensor([3, 4, 6, 7]),
+                    confidence=torch.tensor([0.3, 0.1, 0.6, 0.45], dtype=torch.float64),
                     revisions=torch.zeros(4, dtype=torch.int32), fresh=torch.tensor([0.4, 0.9], dtype=torch.float64))
     assert REVISING.remask(drafts).tolist() == [1, 0]  # below min(0.5, 0.4); 0.45 is not
     sure = Drafts(drafts.positions, drafts.confidence, drafts.revisions, torch.tensor([0.95], dtype=torch.float64))
@@ -156,3 +157,20 @@ def test_revision_counts_tell_changes_from_confirmations_and_survive_json():
     again = Trace.from_json(trace.to_json())
     assert again.steps[1].remasked.tolist() == [0, 1] and again.steps[0].remasked.size == 0
     assert [c.tolist() for c in revision_counts(again)] == [[1, 1, 0], [1, 0, 0]]
+
+
+def test_the_benchmark_measures_both_strategies_on_held_out_word_prompts(tmp_path):
+    import json
+
+    from benchmarks.revising import HELD_OUT, main, words_used
+
+    assert words_used("The Cat jumped.", ["cat", "jump", "dog"]) == pytest.approx(1 / 3)  # whole words only
+    if not HELD_OUT.exists():
+        pytest.skip("the held-out stories are not on this machine")
+    out = tmp_path / "revising.json"
+    assert main(["--prompts", "2", "--gen-length", "16", "--steps", "8", "--block-length", "8", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert set(results["summary"]) == {"low_confidence", "revising"} and len(results["rows"]) == 2
+    assert all(s["passes"] == 8 for s in results["summary"].values())
+    assert results["summary"]["low_confidence"]["remasked_per_answer"] == 0
+    assert all(r["prompt"].startswith("Write a story that uses the words: ") for r in results["rows"])
