@@ -52,8 +52,9 @@ def _summary(template: InfillTemplate, traces, words: tuple[str, ...] = ()) -> s
         kept, overwritten, total = fixed_kept(trace.answer_ids, template.given_ids(), trace.mask_id)
         verdict = "untouched" if kept == total else f"{overwritten} overwritten"
         parts.append(f"**{name}**: {kept}/{total} of your fixed tokens in place ({verdict})")
-        if words:
-            used.append(f"**{name}**: {used_summary(trace.answer_text(), words)}")
+        if words:  # checked on the finished text only: a placed word is there from the start, whole or not
+            used.append(f"**{name}**: " + (used_summary(trace.answer_text(), words) if trace.finished
+                                          else "words checked when it finishes"))
     summary = f"Your text is {template.length} tokens, {template.masks} of them masked. " + " · ".join(parts)
     return summary + ("\n\n" + " · ".join(used) if used else "")
 

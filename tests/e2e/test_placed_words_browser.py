@@ -52,9 +52,9 @@ def test_fill_in_places_the_words_in_a_template_and_says_who_used_them(page):
                            timeout=60000)
     assert page.locator("#infill-text textarea").input_value().startswith("[MASK*")
     page.locator("#infill-run").click()
-    page.wait_for_function("() => /Autoregressive: \\d\\/3 words used/.test("
-                           "document.querySelector('#infill-summary').innerText)"
-                           " && document.querySelector('#infill-ar-card').innerText.includes('done')", timeout=180000)
+    page.wait_for_function("() => { const t = document.querySelector('#infill-summary').innerText;"
+                           " return /Diffusion: \\d\\/3 words used/.test(t)"
+                           " && /Autoregressive: \\d\\/3 words used/.test(t); }", timeout=180000)
     summary = page.locator("#infill-summary").inner_text()
     # The words stay where they were placed (a word counts as used only whole: "cakes" would not count).
     assert re.search(r"Diffusion: \d/3 words used", summary), summary
