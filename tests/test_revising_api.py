@@ -34,6 +34,7 @@ def test_strategy_comparison_shows_what_revising_took_back(client):
     row = re.search(r"<td>taken back to \[MASK\] \(then changed\)</td><td>0 \(0\)</td><td>(\d+) \((\d+)\)</td>",
                     result[TABLE])
     assert row and int(row.group(1)) == sum(counts) and int(row.group(2)) <= int(row.group(1))
+    assert f"revising, block 32 · taken back {row.group(1)} ({row.group(2)})" in result[CARD_B]
     assert not re.search(r'<div class="cell[^"]*\bmasked\b', result[GRID_B])  # it still ends filled
 
 

@@ -58,7 +58,7 @@ def _identical(first, second) -> str:
 
 
 def _revisions(trace) -> str:
-    """Tokens the run returned to [MASK] so far, and how many of them came back different."""
+    """Tokens the run returned to [MASK] so far, and (in brackets) how many of them came back different."""
     remasks, changed = revision_counts(trace)
     return f"{int(remasks.sum())} ({int(changed.sum())})"
 
@@ -66,7 +66,8 @@ def _revisions(trace) -> str:
 def _views(traces, plots: bool, status: str = "") -> dict:
     first, second = traces
     figures = (run_figures(first), run_figures(second))
-    cards = [render_run_card(name, f, _label(t), status or ("done" if f.finished else "running"))
+    cards = [render_run_card(name, f, _label(t) + (f" · taken back {_revisions(t)}" if revises(t) else ""),
+                             status or ("done" if f.finished else "running"))
              for name, f, t in zip(("A", "B"), figures, (first, second))]
     grids = [render_grid(t, color_by="step", columns=COLUMNS) for t in (first, second)]
     extra = [("mean log p at commit", f"{mean_commit_log_prob(first):.3f}", f"{mean_commit_log_prob(second):.3f}"),
