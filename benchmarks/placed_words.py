@@ -13,6 +13,7 @@ after the same prompt ("Write a story. Use these words: …"), so the rows compa
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -83,6 +84,12 @@ def answer(variant, words, models, settings: SamplingSettings) -> tuple[list[int
     return cut.ids, cut.finished, seconds
 
 
+def weights_id(loaded) -> str | None:
+    """The first 12 hex digits of the model's weights file's SHA-256 (which weights were measured), if local."""
+    path = Path(loaded.spec.source) / "model.safetensors"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+
+
 def measure(options) -> dict:
     models = {"diffusion": load_model(options.diffusion), "autoregressive": load_model(options.autoregressive)}
     judge, tokenizer, stops = models["autoregressive"], models["diffusion"].tokenizer, models["diffusion"].special.stops
@@ -120,7 +127,8 @@ def measure(options) -> dict:
     return {
         "format": "llada-demo-placed-words/1",
         "device": describe_device(models["diffusion"].device), "threads": torch.get_num_threads(),
-        "models": {"diffusion": options.diffusion, "autoregressive": options.autoregressive},
+        "models": {kind: {"name": loaded.spec.name, "weights_sha256": weights_id(loaded)}
+                   for kind, loaded in models.items()},
         "settings": {"gen_length": settings.gen_length, "steps": settings.steps,
                      "block_length": settings.block_length, "strategy": settings.strategy,
                      "temperature": settings.temperature, "autoregressive": "greedy, same length"},

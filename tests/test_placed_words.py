@@ -22,6 +22,7 @@ from llada_demo.modes.placed_words import (
     words_used,
 )
 from llada_demo.sampling import SamplingSettings
+from llada_demo.train.data import DEFAULT_VALID_FILE
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +153,18 @@ def test_fill_in_asks_the_autoregressive_model_for_the_words(loaded):
     assert "Use these words" not in diffusion_plain and "Use these words: dragon." in ar_plain
     _, without = infill_stream(loaded, twin, text, "Write a story.")
     assert all("Use these words" not in loaded.tokenizer.decode(t.prompt_ids) for t in next(iter(without)))
+
+
+@pytest.mark.skipif(not DEFAULT_VALID_FILE.is_file(), reason="the held-out stories are not on this machine")
+def test_the_benchmark_runs_and_writes_its_table(tmp_path):
+    from benchmarks import placed_words as bench
+
+    out = tmp_path / "placed.json"
+    result = bench.main(["--prompts", "1", "--gen-length", "32", "--steps", "16", "--block-length", "32",
+                         "--out", str(out), "--quiet"])
+    assert out.is_file() and result["prompts"] == 1 and set(result["rows"]) == {v[0] for v in bench.VARIANTS}
+    placed = result["rows"]["placed"]
+    assert 0.0 <= placed["all_words_used"] <= 1.0 and placed["judge_perplexity"] > 1.0
+    assert "| Diffusion, words placed" in result["markdown"]
+    assert result["models"]["diffusion"]["weights_sha256"]
+    assert len(bench.word_prompts(bench.DEFAULT_VALID_FILE, 3, 0)) == 3
