@@ -36,12 +36,11 @@ def test_candidates_of_a_masked_and_a_committed_cell_of_the_chats_last_run(clien
 
 
 def test_branch_keeps_the_edited_token_and_finishes(client):
-    original_grid, branch_grid, diff, info, notice = client.predict(2, "3 = dog", 64, "low_confidence", 0.0, 0,
-                                                                    api_name="/branch")
+    *_, info, notice = client.predict(2, "3 = dog", 64, "low_confidence", 0.0, 0, api_name="/branch")
     assert info == {"__type__": "update"} and "no run to branch from" in notice  # only the notice changes
     result = client.predict(PROMPT, DIFFUSION, api_name="/branch_run")
     assert "llada-grid" in result[0] and result[-1] == ""
-    original_grid, branch_grid, diff, info, notice = client.predict(
+    _, branch_grid, diff, info, notice = client.predict(
         3, "10 = dragon\n20-23 = [MASK]", 64, "low_confidence", 0.0, 0, api_name="/branch")
     assert notice == "" and info["finished"]
     edits = info["origin"]["edits"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,8 +129,7 @@ def answer_at(trace: Trace, step: int) -> np.ndarray:
 
 def check_step(trace: Trace, step) -> int:
     """`step` as a whole number of the trace's steps (0..len(steps)), or a SettingsError."""
-    if isinstance(step, bool) or not isinstance(step, (int, float)) or step != step or abs(step) > 1e9 \
-            or step != int(step):
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not math.isfinite(step) or step != int(step):
         raise SettingsError(f"The step to branch from is a whole number, got {step!r:.40}.")
     if not 0 <= int(step) <= len(trace.steps):
         raise SettingsError(f"The run has steps 0 to {len(trace.steps)}; got {int(step)}: pick one with the slider.")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import gradio as gr
-import numpy as np
 
 from ..errors import SettingsError
-from ..models.registry import REGISTRY
 from ..modes.branch import SYNTAX_HELP, Branch, branch_settings, branch_stream, check_step, parse_edits, plan_branch
 from ..sampling import STRATEGIES
+from ..startup import default_model, offered_models
 from ..trace import Trace
 from ..viz.branch_diff import DIFF_CSS, render_branch_diff
 from ..viz.token_grid import render_grid
@@ -172,8 +171,7 @@ def run_branch(step, edits, steps, strategy, temperature, seed, source: Trace | 
                                     "edited answer as it stands. Put masks back, or pick an earlier step.")
     frames = stream_views(_branches, request, branch_stream(loaded, source, branch, settings),
                           _branch_views(source, branch), BRANCH, context=(source, branch))
-    for frame in frames:
-        yield frame
+    yield from frames
     if note:
         yield BRANCH.frame(notice=note)
 
@@ -209,8 +207,8 @@ def build_branch_tab(demo: gr.Blocks) -> None:
         with gr.Column(scale=3):
             prompt = gr.Textbox(PROMPT, label="Prompt", lines=1, max_lines=4, elem_id="branch-prompt")
         with gr.Column(scale=2):
-            model = lenient.Dropdown([(name, name) for name, spec in REGISTRY.items() if spec.kind == "diffusion"],
-                                     value=_default_model(), label="Diffusion model")
+            model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
+                                     label="Diffusion model")
             with gr.Row():
                 run = gr.Button("Run", variant="primary", elem_id="branch-run")
                 stop = gr.Button("Stop", variant="stop", elem_id="branch-stop")
@@ -280,9 +278,3 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     api_answer, api_notice = gr.JSON(visible=False), gr.Markdown(visible=False)
     gr.Button(visible=False).click(candidates_answer, [api_step, api_position, chat_trace], [api_answer, api_notice],
                                    api_name="candidates", queue=False)
-
-
-def _default_model() -> str:
-    from ..startup import default_model
-
-    return default_model("diffusion", teaching=True)

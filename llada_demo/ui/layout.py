@@ -18,7 +18,8 @@ INTRO = """
 # LLaDA: watch a diffusion language model write
 The answer starts as a row of **[MASK]** tokens. At every step a bidirectional Transformer guesses
 *all* masked positions at once, and the sampler commits the guesses it trusts most, leaving the rest
-masked, until nothing is masked. Blocks are filled left to right. Hover a cell to see the model's guess.
+masked, until nothing is masked. Blocks are filled left to right. Hover or click a cell to see the model's
+top 5 guesses there; *Rewind & branch* lets you change a word mid-run and watch where the model goes.
 """
 
 
