@@ -100,3 +100,33 @@ def test_branch_from_an_early_step_with_a_changed_word(page, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "branch.png"), full_page=True,
                     clip={"x": panel_box["x"] - 12, "y": panel_box["y"] - 12, "width": panel_box["width"] + 24,
                           "height": panel_box["height"] + 24})
+
+
+def test_the_html_replay_shows_a_cells_candidates(chromium_browser, tmp_path):
+    """The exported replay page: click a cell at an early step, its top 5 appear as in the app."""
+    from viz_fixtures import tiny_run
+
+    from llada_demo.viz.export_html import animation_html
+
+    trace = tiny_run()
+    path = tmp_path / "replay.html"
+    path.write_text(animation_html(trace, columns=8), encoding="utf-8")
+    page = chromium_browser.new_page()
+    try:
+        page.goto(path.as_uri())
+        page.evaluate("() => { const s = document.getElementById('llada-slider'); s.value = 3;"
+                      " s.dispatchEvent(new Event('input')); }")  # an early step: most cells masked
+        masked = page.locator("#llada-grid .cell.masked[data-k]").first
+        position = int(masked.get_attribute("data-pos"))
+        source, pairs = trace.candidates(2, position)
+        masked.click()
+        page.locator(".llada-pop").wait_for(state="visible", timeout=5000)
+        assert "top 5 now (step 3)" in page.locator(".llada-pop-head").inner_text() and source == 2
+        percents = [float(t.rstrip("%")) for t in page.locator(".llada-pop-p").all_inner_texts()]
+        assert percents == [round(p * 1000) / 10 for _, p in pairs]
+        page.keyboard.press("Escape")
+        committed = page.locator("#llada-grid .cell.done[data-k]").first
+        committed.hover()
+        assert "chosen at step" in committed.get_attribute("title")
+    finally:
+        page.close()
