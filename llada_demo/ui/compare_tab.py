@@ -9,8 +9,8 @@ from ..modes.compare import compare_stream
 from ..modes.race import ALIGNMENTS, check_alignment
 from ..scoring.run_figures import run_figures
 from ..startup import default_model, offered_models
-from ..viz.order_grid import ORDER_CSS, render_order_map
-from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
+from ..viz.order_grid import render_order_map
+from ..viz.run_card import render_comparison, render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import settings_from_controls
@@ -128,17 +128,17 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     notice = gr.Markdown("", label="notice", elem_id="compare-notice")
     with gr.Row(equal_height=False):
         with gr.Column(min_width=420):
-            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=CARD_CSS,
-                                     label="diffusion figures", elem_id="compare-diffusion-card")
+            diffusion_card = gr.HTML(render_run_card("Diffusion", None), label="diffusion figures",
+                                     elem_id="compare-diffusion-card")
             diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="compare-diffusion-grid")
-            diffusion_order = gr.HTML("", css_template=ORDER_CSS, label="diffusion order map",
+            diffusion_order = gr.HTML("", label="diffusion order map",
                                       elem_id="compare-diffusion-order")
         with gr.Column(min_width=420):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS, label="AR figures",
+            ar_card = gr.HTML(render_run_card("Autoregressive", None), label="AR figures",
                               elem_id="compare-ar-card")
             ar_grid = gr.HTML("", label="AR grid", elem_id="compare-ar-grid")
-            ar_order = gr.HTML("", css_template=ORDER_CSS, label="AR order map", elem_id="compare-ar-order")
-    summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="compare-summary")
+            ar_order = gr.HTML("", label="AR order map", elem_id="compare-ar-order")
+    summary = gr.HTML("", label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
     outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
