@@ -1,5 +1,6 @@
 """What a trace costs per step with the top-5 candidates recorded: bytes in memory, in the JSON export and in the HTML
-replay, and the grid frame the page is sent (with and without the cells' candidates).
+replay, and the grid frame the page is sent (its bytes, and the CPU time to draw it, with and without the cells'
+candidates; CPU time, best of 5 passes over every step, so other jobs on the machine count less).
 
 One greedy run of the embedded model per setting, the chat's prompt. Run:
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +36,17 @@ def _record_bytes(record) -> tuple[int, int]:
               record.predicted_confidence, record.remasked]
     top = record.top_ids.nbytes + record.top_probs.nbytes
     return sum(a.nbytes for a in arrays) + top, top
+
+
+def _frame_ms(trace) -> float:
+    """CPU milliseconds to draw one grid frame, averaged over every step of the run; best of 5 passes."""
+    passes = []
+    for _ in range(5):
+        start = time.process_time()
+        for k in range(len(trace.steps) + 1):
+            token_grid.render_grid(trace, step=k, columns=8)
+        passes.append((time.process_time() - start) / (len(trace.steps) + 1) * 1000)
+    return round(min(passes), 2)
 
 
 def measure(loaded, length: int, steps: int, block: int) -> dict:
@@ -61,6 +74,7 @@ def measure(loaded, length: int, steps: int, block: int) -> dict:
         "html_replay_bytes_without_top5": len(animation_html(bare).encode()),
         "grid_frame_bytes_mean": round(sum(frames) / len(frames)),
         "grid_frame_bytes_mean_without_candidates": round(sum(frames_bare) / len(frames_bare)),
+        "grid_frame_cpu_ms": _frame_ms(trace), "grid_frame_cpu_ms_without_candidates": _frame_ms(bare),
     }
 
 

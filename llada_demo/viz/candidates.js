@@ -5,7 +5,7 @@
   "use strict";
   if (window.lladaCandidates) return;
   window.lladaCandidates = true;
-  var pop = null;
+  var pop = null, returnTo = null;  // the popover; the grid to give focus back to when opened by keyboard
 
   function read(cell) {
     try { return JSON.parse(cell.getAttribute("data-k")); } catch (e) { return null; }
@@ -33,8 +33,10 @@
       lines.join(" \u00b7 ");
   }
 
-  function close() {
+  function close(refocus) {
     if (pop) { pop.remove(); pop = null; }
+    if (refocus !== false && returnTo && document.body.contains(returnTo)) returnTo.focus();
+    returnTo = null;
   }
 
   // A grid inside an element with data-pick="ID" lets a candidate be picked: the choice is written as JSON
@@ -58,7 +60,7 @@
   function open(cell) {
     var k = read(cell);
     if (!k) return;
-    close();
+    close(false);
     var position = Number(cell.getAttribute("data-pos"));
     var holder = cell.closest("[data-pick]"), target = holder ? holder.getAttribute("data-pick") : null;
     pop = document.createElement("div");
@@ -104,7 +106,7 @@
     pop.style.left = Math.max(4, left + window.scrollX) + "px";
     pop.style.top = rect.bottom + window.scrollY + 4 + "px";
     var first = pop.querySelector(".llada-pop-use, .llada-pop-close");
-    if (first && cell.closest(".llada-grid.kbd")) first.focus();
+    if (first && cell.closest(".llada-grid.kbd")) { returnTo = cell.closest(".llada-grid"); first.focus(); }
   }
 
   document.addEventListener("mouseover", function (event) { enrich(cellAt(event.target)); });
@@ -115,7 +117,7 @@
       var grid = cell.closest(".llada-grid");
       if (grid) grid.classList.remove("kbd");
       open(cell);
-    } else close();
+    } else close(false);  // a click elsewhere keeps its own focus
   });
   // Keyboard: the grid takes focus (tabindex); arrows move a highlight between cells, Enter or Space opens the
   // highlighted cell's candidates, Escape closes them.
