@@ -7,6 +7,7 @@ from html import escape
 import numpy as np
 
 from ..trace import Trace
+from .candidates import cell_candidates
 from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
 
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
@@ -67,17 +68,19 @@ def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = No
     another token in its place. Every text is HTML-escaped. `legend` replaces the fixed cells' legend.
     """
     state = answer_state(trace, step)
+    found = cell_candidates(trace, state.step)  # the model's top-5 behind the cells it wrote (hover, click)
     cells = []
     for position in range(trace.gen_length):
         given, token = int(given_ids[position]), int(state.tokens[position])
         if given != trace.mask_id:
             cells.append(_given_cell(trace, position, given, token))
         else:
-            cells.append(cell_html(trace, state, position, color_by))
+            cells.append(cell_html(trace, state, position, color_by, found.get(position)))
     columns = max(int(columns), 1)
+    focus = ' tabindex="0" aria-label="answer cells: arrows move, Enter shows candidates"' if found else ""
     return (
         f'<div class="llada-view" data-step="{state.step}" data-color-by="{escape(color_by)}">'
         f"{header_html(trace, state)}"
-        f'<div class="llada-grid" style="--cols:{columns}">{"".join(cells)}</div>'
+        f'<div class="llada-grid" style="--cols:{columns}"{focus}>{"".join(cells)}</div>'
         f"{legend_html(color_by, state.total_steps, False)}{given_legend() if legend is None else legend}</div>"
     )
