@@ -179,3 +179,13 @@ def test_the_replay_page_carries_the_branch_start_origin_and_candidates(loaded, 
 def test_word_diff_marks_only_what_changed():
     assert word_diff("the cat sat", "the dog sat") == [("same", "the "), ("del", "cat"), ("ins", "dog"),
                                                        ("same", " sat")]
+
+
+def test_a_branch_can_be_branched_again(loaded, parent):
+    settings = branch_settings(parent.settings)
+    first = last(branch_stream(loaded, parent, plan_branch(loaded, parent, 4, "10 = dragon", settings), settings))
+    plan = plan_branch(loaded, first, 2, "20 = castle", settings)
+    assert plan.template[10] == first.origin["edits"][10]  # the first branch's word is now part of the state
+    second = last(branch_stream(loaded, first, plan, settings))
+    assert second.finished and second.answer_ids[10] == first.answer_ids[10]
+    assert second.origin["parent"].startswith("a branch (from its parent's step 4)")

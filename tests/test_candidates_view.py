@@ -106,8 +106,9 @@ def test_candidates_answer_a_masked_and_a_committed_cell():
 
 def test_bad_steps_and_positions_get_the_apps_notice():
     trace = tiny_run()
-    for step, position, says in ((None, 1, "Step"), (-5, 1, "Step"), (1e308, 1, "Step"), (len(trace.steps) + 1, 0,
-                                 "Step"), (1, "x", "Position"), (1, trace.gen_length, "Position"), (1, [1], "Position")):
+    bad = [(None, 1, "Step"), (-5, 1, "Step"), (1e308, 1, "Step"), (len(trace.steps) + 1, 0, "Step"),
+           (1, "x", "Position"), (1, trace.gen_length, "Position"), (1, [1], "Position")]
+    for step, position, says in bad:
         answer, notice = candidates_answer(step, position, trace)
         assert answer is None and notice.startswith("⚠️") and says in notice
     assert "send a message" in candidates_answer(1, 1, None)[1]

@@ -20,13 +20,13 @@ from ..trace import Trace
 
 MAX_EDITS_CHARS = 2000
 SYNTAX_HELP = ('Write one edit per line (or separate them with ";"): `12 = dog` (a word, placed from cell 12), '
-               '`12 = " dog"` (exact text, quotes keep spaces), `12 = #686` (a token id; text after it in quotes is ignored), `12 = [MASK]` or '
-               '`12-20 = [MASK]` (masks put back).')
+               '`12 = " dog"` (exact text, quotes keep spaces), `12 = #686` (a token id; text after it in quotes is '
+               'ignored), `12 = [MASK]` or `12-20 = [MASK]` (masks put back).')
 MASK_WORDS = {"[mask]", "mask", "░", "░░"}
 # "12 = value" or "12-20 = value"; a quoted value may hold ";" and spaces, an unquoted one runs to ";" or newline.
 _QUOTED = r'"(?:[^"\\\n]|\\.)*"'
-_ENTRY = re.compile(rf'\s*(\d{{1,6}})\s*(?:-\s*(\d{{1,6}})\s*)?[=:]\s*(#\d{{1,9}}(?:[ \t]+{_QUOTED})?|{_QUOTED}|[^;\n]*)'
-                    r'\s*(?:[;\n]|$)')
+_ENTRY = re.compile(rf'\s*(\d{{1,6}})\s*(?:-\s*(\d{{1,6}})\s*)?[=:]\s*'
+                    rf'(#\d{{1,9}}(?:[ \t]+{_QUOTED})?|{_QUOTED}|[^;\n]*)\s*(?:[;\n]|$)')
 _ID = re.compile(rf"#(\d{{1,9}})(?:\s+{_QUOTED})?")
 _WORD_START = re.compile(r"\w", re.UNICODE)
 
@@ -148,7 +148,8 @@ def branch_template(trace: Trace, step: int, edits: dict[int, int]) -> np.ndarra
     return template
 
 
-def branch_settings(parent: SamplingSettings, steps=None, strategy=None, temperature=None, seed=None) -> SamplingSettings:
+def branch_settings(parent: SamplingSettings, steps=None, strategy=None, temperature=None,
+                    seed=None) -> SamplingSettings:
     """The parent's settings with the branch's choices: same answer length and blocks; `steps` forward passes at
     most in all (each block's masks get steps / blocks of them, a block with nothing masked none)."""
     changes = {name: value for name, value in (("steps", steps), ("strategy", strategy),
@@ -166,7 +167,8 @@ def branch_settings(parent: SamplingSettings, steps=None, strategy=None, tempera
 def describe(trace: Trace) -> str:
     """A short description of a run, for a branch's origin."""
     s = trace.settings
-    return (f"{trace.model_name or 'model'} · {s.gen_length} tokens · {s.steps} steps · block {s.block_length} · "
+    kind = f"a branch (from its parent's step {trace.origin['step']}) · " if trace.origin else ""
+    return (f"{kind}{trace.model_name or 'model'} · {s.gen_length} tokens · {s.steps} steps · block {s.block_length} · "
             f"{s.strategy} · temperature {s.temperature:g}")
 
 

@@ -85,6 +85,13 @@ def from_chat(chat_trace: Trace | None):
                                                             f"({len(chat_trace.steps)} steps).")
 
 
+def from_branch(branch: Trace | None):
+    """The last branch becomes the run to rewind and branch again (a branch of a branch)."""
+    if not isinstance(branch, Trace) or not branch.finished:
+        return SOURCE.frame(notice="⚠️ No finished branch yet: press *Branch* first.")
+    return SOURCE.frame(**_source_views(branch), notice="Branching from your last branch: rewind it and change cells.")
+
+
 def rewind(step, source: Trace | None):
     """The run to branch from, as it was after `step` steps."""
     if not isinstance(source, Trace):
@@ -252,6 +259,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         export_trace = gr.Button("Branch trace (JSON)", size="sm", elem_id="branch-export-trace")
         export_html = gr.Button("Branch animation (HTML)", size="sm", elem_id="branch-export-html")
+        again = gr.Button("Rewind this branch", size="sm", elem_id="branch-again")
     download = gr.File(label="Download", interactive=False, height=80)
 
     source_outputs = SOURCE.wire(source=source, source_grid=source_grid, rewind=rewind_step, steps=steps,
@@ -270,6 +278,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     go_event = go.click(run_branch, [rewind_step, edits, steps, strategy, temperature, seed, source], branch_outputs,
                         api_name="branch", concurrency_id="sampler", show_progress="hidden")
     stop_go.click(stops_waiting(stop_branch), None, branch_outputs, cancels=[go_event], api_name=False, queue=False)
+    again.click(from_branch, branch, source_outputs, api_name=False, queue=False)
     export_trace.click(exports.export_trace, branch, download, api_name=False)
     export_html.click(exports.export_html, branch, download, api_name=False)
 
