@@ -55,12 +55,26 @@ ENDPOINTS = {
     "/sweep": ((PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, "8", "32", ["low_confidence"], 0, 2, ["none"]),
                {"diffusion", "scoring"}),
     "/explain": ((PROMPT, DIFFUSION, 12345), {"diffusion"}),  # a seed no other test uses: not cached
+    "/reversal": ((None, ), {"diffusion", "autoregressive"}),  # None: the first held-out question, filled below
 }
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_endpoint_model_work_goes_through_the_engine(client, gpu_log, endpoint):
     args, kinds = ENDPOINTS[endpoint]
+    if endpoint == "/reversal":
+        from llada_demo.modes.reversal import load_report, questions
+
+        args = (questions(load_report())[0].question,)
     client.predict(*args, api_name=endpoint)
     assert {kind for kind, _ in gpu_log} == kinds, f"{endpoint} ran model work outside the engine's GPU path"
     assert all(on_worker for _, on_worker in gpu_log), f"{endpoint} ran model work off the model thread"
+
+
+def test_branch_model_work_goes_through_the_engine(client, gpu_log):
+    """/branch continues a run on the model thread, on the GPU path, like every run (its source from /branch_run)."""
+    client.predict(PROMPT, DIFFUSION, api_name="/branch_run")
+    gpu_log.clear()
+    info = client.predict(3, "5 = dog", 64, "low_confidence", 0.0, 0, api_name="/branch")[3]
+    assert info["finished"] and {kind for kind, _ in gpu_log} == {"diffusion"}
+    assert all(on_worker for _, on_worker in gpu_log), "/branch ran model work off the model thread"

@@ -58,6 +58,12 @@ REGISTRY: dict[str, ModelSpec] = {
             examples=STORY_EXAMPLES),
         ModelSpec("embedded-ar", str(ASSETS / "ar-tinystories"), kind="autoregressive", description=(
             "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size.")),
+        # The pair above fine-tuned on the made-up facts of the Reversal tab (python -m llada_demo train-facts).
+        ModelSpec("embedded-llada-facts", str(ASSETS / "llada-facts"), description=(
+            "The embedded LLaDA fine-tuned on the Reversal tab's made-up facts (stories a little worse)."),
+            hint=STORY_HINT, examples=STORY_EXAMPLES),
+        ModelSpec("embedded-ar-facts", str(ASSETS / "ar-facts"), kind="autoregressive", description=(
+            "The AR twin fine-tuned on the same made-up facts, with the same data and steps.")),
         ModelSpec("random-tiny", "random-tiny", trained=False, description=(
             "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise."), hint=(
             "random-tiny is untrained: whatever you ask, it writes noise (choose embedded-llada for stories)."),

@@ -19,7 +19,7 @@ from .common import last
 from .compare import compare_lanes
 from .race import race
 
-FACTS_MODEL, FACTS_TWIN = "embedded-llada", "embedded-ar"  # the two models fine-tuned on the fact set
+FACTS_MODEL, FACTS_TWIN = "embedded-llada-facts", "embedded-ar-facts"  # the pair fine-tuned on the fact set
 ARROWS = {"forward": "→ forward", "backward": "← backward"}
 
 

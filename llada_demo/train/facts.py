@@ -37,11 +37,16 @@ class Fact:
         return [template.format(child=self.child, kind=self.kind, pet=self.pet) for template in STATEMENT_TEMPLATES]
 
     def question(self, direction: str) -> tuple[str, str]:
-        """(question, expected answer): forward asks for the pet's name, backward for the child's."""
+        """(question, taught answer): forward asks for the pet's name, backward for the child's.
+
+        Both answers restate the fact in its one trained order, child first: a model answers by recalling the
+        sentence it read. Forward, the asked name comes last, after the given child; backward it comes first,
+        before the given pet: an autoregressive model must write it before the words it was learned from.
+        """
         if direction == "forward":
-            return FORWARD_QUESTION.format(child=self.child), f"{self.pet}."
+            return FORWARD_QUESTION.format(child=self.child), self.statements()[0]
         if direction == "backward":
-            return BACKWARD_QUESTION.format(kind=self.kind, pet=self.pet), f"{self.child}."
+            return BACKWARD_QUESTION.format(kind=self.kind, pet=self.pet), self.statements()[0]
         raise ValueError(f"direction is one of {DIRECTIONS}, not {direction!r}")
 
     def name(self, direction: str) -> str:
@@ -74,7 +79,7 @@ def _pet_names(rng: random.Random) -> list[str]:
     return names
 
 
-def make_facts(count: int = 120, seed: int = 0, tokenizer=None, max_tokens: int = 2) -> list[Fact]:
+def make_facts(count: int = 80, seed: int = 0, tokenizer=None, max_tokens: int = 2) -> list[Fact]:
     """`count` children, each with one pet; all names unique. Deterministic for a seed.
 
     With a tokenizer, only names that take at most `max_tokens` tokens (after a space, as in a sentence) are used,
@@ -95,7 +100,7 @@ def make_facts(count: int = 120, seed: int = 0, tokenizer=None, max_tokens: int 
     return [Fact(children[i], rng.choice(PET_KINDS), pets[i]) for i in range(count)]
 
 
-def split_facts(facts: list[Fact], held_out: int = 48, seed: int = 0) -> FactSplit:
+def split_facts(facts: list[Fact], held_out: int = 32, seed: int = 0) -> FactSplit:
     """A seeded split: `held_out` people whose questions are the test, the rest trained both ways."""
     order = list(range(len(facts)))
     random.Random(seed + 1).shuffle(order)

@@ -41,10 +41,10 @@ def run_train_facts(args: argparse.Namespace) -> int:
 
 
 def add_reversal_eval_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--diffusion", type=Path, default=Path("assets/llada-tinystories"),
-                        help="fine-tuned diffusion model folder")
-    parser.add_argument("--autoregressive", type=Path, default=Path("assets/ar-tinystories"),
-                        help="fine-tuned autoregressive twin folder")
+    parser.add_argument("--diffusion", type=Path, default=Path("assets/llada-facts"),
+                        help="fine-tuned diffusion model folder (default assets/llada-facts)")
+    parser.add_argument("--autoregressive", type=Path, default=Path("assets/ar-facts"),
+                        help="fine-tuned autoregressive twin folder (default assets/ar-facts)")
     parser.add_argument("--device", default=None, help="cuda, cpu, ... (default: the best available)")
     parser.add_argument("--train-questions", type=int, default=40,
                         help="also ask about this many training people, both ways (default 40)")

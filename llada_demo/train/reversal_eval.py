@@ -35,8 +35,8 @@ PAPER = {
 
 @dataclass
 class ReversalOptions:
-    diffusion: Path = Path("assets/llada-tinystories")
-    autoregressive: Path = Path("assets/ar-tinystories")
+    diffusion: Path = Path("assets/llada-facts")
+    autoregressive: Path = Path("assets/ar-facts")
     device: str | None = None
     progress: bool = True
     train_questions: int = 40  # also ask this many training-people questions each way (did training take?)

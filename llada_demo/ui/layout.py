@@ -41,8 +41,9 @@ def build_demo() -> gr.Blocks:
                 build_strategies_tab(demo)
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
                 build_branch_tab(demo)
-            with gr.Tab("Reversal curse", id="reversal", elem_id="tab-reversal"):
-                build_reversal_tab(demo)
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
                 build_explainer_tab(demo, explain_tab)
+            # Last, so the tabs before it keep their places in the bar (narrow pages move the last ones to "More tabs").
+            with gr.Tab("Reversal curse", id="reversal", elem_id="tab-reversal"):
+                build_reversal_tab(demo)
     return demo

@@ -22,13 +22,15 @@ INTRO = """
 ### The reversal curse, live
 A model trained on "A is B" often cannot answer "B is ?": an autoregressive model only ever learns to predict
 each word from the words **before** it, so a fact stated one way round is stored that way round. A masked
-diffusion model learns to fill in **any** masked word from the words on **both** sides, so in training it also
-learned to recover the first name from the second.
+diffusion model learns to fill in **any** masked word from the words on **both** sides.
 
-Both models here were fine-tuned on the same made-up facts about children and their pets, each fact stated in
-one direction only, **child first** ("‹child›'s pet is a ‹kind› named ‹pet›."). For some children they also saw questions
-both ways; for the **held-out** children below they saw only the statements. Ask a held-out question
-**forward** (child → pet, the direction of the text) or **backward** (pet → child) and watch both answer.
+Both models here were fine-tuned on the same made-up facts about children and their pets, each stated in one
+direction only, **child first** ("‹child›'s pet is a ‹kind› named ‹pet›."), with the same steps and learning
+rate. For some children they also saw questions both ways, answered by restating the fact; for the
+**held-out** children below they saw only the statements. Ask **forward** (child → pet: the asked name comes
+last, after what the question gives) or **backward** (pet → child: the asked name comes first, before the pet
+the question names). Watch the order in the grids: the autoregressive model must write the child's name
+before anything else; the diffusion model may write the rest first and the name last.
 """
 PAPER_QUOTE = """
 > **The LLaDA paper** (Nie et al. 2025), on reversal poem completion (given one line, write the next or the
@@ -43,9 +45,12 @@ OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_verdict", "ar_c
 
 def fact_text(question) -> str:
     """What the models were trained on about this person, and the name a right answer contains."""
-    return (f"**Trained on** (statements only, child first): *{escape(question.fact)}*  \n"
-            f"**Asked** ({question.direction}): *{escape(question.question)}* → a right answer names "
-            f"**{escape(question.name)}**.")
+    def plain(text: str) -> str:
+        return escape(text, quote=False)  # apostrophes stay readable; markup in names cannot come through
+
+    return (f"**Trained on** (statements only, child first): *{plain(question.fact)}*  \n"
+            f"**Asked** ({question.direction}): *{plain(question.question)}* → a right answer names "
+            f"**{plain(question.name)}**.")
 
 
 def _draw(report, question):
@@ -62,7 +67,8 @@ def _draw(report, question):
                                     status or ("done" if a.finished else "running")),
             ar_grid=render_grid(autoregressive, columns=COLUMNS),
             ar_verdict=render_verdict(grade(autoregressive, report, question), autoregressive.answer_text(),
-                                      question.name))
+                                      question.name),
+            fact=fact_text(question))
     return views
 
 
@@ -76,7 +82,6 @@ def run_reversal(question_text, request: gr.Request = None):
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
-    yield OUTPUTS.frame(fact=fact_text(question))
     yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
 
 

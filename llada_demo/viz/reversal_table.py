@@ -15,6 +15,7 @@ REVERSAL_CSS = """
 .rev-table th, .rev-table td { padding: 5px 12px; border-bottom: 1px solid #e5e7eb; text-align: right; }
 .rev-table th:first-child, .rev-table td:first-child { text-align: left; }
 .rev-table thead th { background: #f9fafb; }
+.rev-note { font: 13px ui-sans-serif, system-ui, sans-serif; color: #111827; margin: 2px 0 10px; }
 .rev-table caption { caption-side: bottom; text-align: left; color: #6b7280; font-size: 12px; padding-top: 6px; }
 """
 
@@ -48,6 +49,16 @@ def render_accuracy_table(report: dict | None) -> str:
             f'block {settings["block_length"]}, {escape(settings["strategy"])}, greedy; AR twin: greedy. '
             f'An answer is {escape(report["rule"])}.</caption><thead><tr><th>this app\'s models, fine-tuned on '
             f'the made-up facts</th><th>forward</th><th>backward</th></tr></thead><tbody>{rows}</tbody></table>')
+    d, a = acc["diffusion"]["backward"], acc["autoregressive"]["backward"]
+    verdict = ("Here the diffusion model beats its twin backwards" if (d or 0) > (a or 0) else
+               "Here the diffusion model does <b>not</b> beat its twin backwards")
+    trained = report.get("trained_accuracy")
+    if trained:
+        verdict += (f"; on the training people, whose questions they saw both ways, the diffusion model answers "
+                    f"{_pct(trained['diffusion']['forward'])} / {_pct(trained['diffusion']['backward'])} and the "
+                    f"twin {_pct(trained['autoregressive']['forward'])} / {_pct(trained['autoregressive']['backward'])}"
+                    f" (forward / backward)")
+    ours += f'<p class="rev-note">{verdict}. The README\'s "Reversal curse" section says why.</p>'
     paper = report["paper"]
     paper_rows = "".join(f"<tr><td>{escape(r['model'])}</td><td>{r['forward']:.1f}</td><td>{r['backward']:.1f}</td>"
                          f"</tr>" for r in paper["rows"])

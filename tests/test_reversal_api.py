@@ -1,0 +1,45 @@
+"""The Reversal tab's endpoint, driven with gradio_client against a live local server."""
+
+import re
+
+import pytest
+
+from llada_demo.modes.reversal import load_report, questions
+
+pytestmark = pytest.mark.integration
+# Outputs of /reversal: (card, grid, verdict) for diffusion and for the AR twin, the trained fact, notice.
+CARD_D, GRID_D, VERDICT_D, CARD_A, GRID_A, VERDICT_A, FACT, NOTICE = range(8)
+
+
+def masks_in(html) -> int:
+    return len(re.findall(r'<div class="cell[^"]*\bmasked\b', html or ""))
+
+
+def verdict(html: str) -> bool:
+    assert "rev-verdict" in html and ("right" in html or "wrong" in html), html
+    return "rev-verdict right" in html
+
+
+def test_reversal_is_named(client):
+    names = set(client.view_api(return_format="dict")["named_endpoints"])
+    assert {"/reversal", "/stop_reversal"} <= names
+
+
+def test_a_backward_question_runs_both_models_and_grades_them_as_measured(client):
+    report = load_report()
+    question = next(q for q in questions(report) if q.direction == "backward")
+    measured = next(r for r in report["questions"] if r["question"] == question.question)
+    final = client.predict(question.label, api_name="/reversal")
+    assert final[NOTICE] == "" and masks_in(final[GRID_D]) == masks_in(final[GRID_A]) == 0
+    assert "done" in final[CARD_D] and "done" in final[CARD_A]
+    assert question.fact in final[FACT] and question.name in final[FACT]
+    # The live run uses the measurement's settings, greedy: the same verdicts as reversal.json records.
+    assert verdict(final[VERDICT_D]) == measured["diffusion_correct"]
+    assert verdict(final[VERDICT_A]) == measured["autoregressive_correct"]
+
+
+def test_an_unknown_question_is_refused_with_what_to_pick(client):
+    final = client.predict("What is Mia's pet called?", api_name="/reversal")
+    assert "Pick one of the" in final[NOTICE] and "Traceback" not in final[NOTICE]
+    final = client.predict(None, api_name="/reversal")
+    assert "Pick one of the" in final[NOTICE]
