@@ -6,8 +6,10 @@ import json
 
 import gradio as gr
 
+from ..engine import stream_trace
 from ..errors import SettingsError
 from ..modes.branch import SYNTAX_HELP, Branch, branch_settings, branch_stream, check_step, parse_edits, plan_branch
+from ..modes.common import chat_ids, check_kind
 from ..sampling import STRATEGIES
 from ..startup import default_model, offered_models
 from ..trace import Trace
@@ -39,7 +41,8 @@ BRANCH = Outputs("original_grid", "branch_grid", "diff", "info", "branch", "noti
 _sources, _branches = SessionRuns(), SessionRuns()
 
 
-def _source_views(trace: Trace, status: str = "") -> dict:
+def _source_views(trace: Trace) -> dict:
+    trace = trace.prefix(len(trace.steps))  # a snapshot: the model thread may still be appending to the run
     done = len(trace.steps)
     return dict(source=trace, source_grid=_picker(render_grid(trace, step=done, columns=COLUMNS)),
                 rewind=gr.Slider(minimum=0, maximum=max(done, 1), value=done, step=1, interactive=True),
@@ -54,8 +57,6 @@ def _picker(grid_html: str) -> str:
 
 def run_source(prompt, model_name, request: gr.Request = None):
     """Run a prompt with the chat's starting settings: the run to branch from (streamed into the rewind grid)."""
-    from ..modes.common import chat_ids, check_kind
-
     try:
         loaded = check_kind(load(model_name), "diffusion")
         defaults = chat_defaults(loaded.spec.name)
@@ -65,14 +66,12 @@ def run_source(prompt, model_name, request: gr.Request = None):
     except SettingsError as error:
         yield SOURCE.frame(notice=failure(error))
         return
-    from ..engine import stream_trace
-
     yield from stream_views(_sources, request, stream_trace(loaded, ids, settings),
-                            lambda trace, plots, status: _source_views(trace, status), SOURCE)
+                            lambda trace, plots, status: _source_views(trace), SOURCE)
 
 
 def stop_source(request: gr.Request = None):
-    return stop_views(_sources, request, lambda context: lambda t, p, s: _source_views(t, s), SOURCE)
+    return stop_views(_sources, request, lambda context: lambda t, p, s: _source_views(t), SOURCE)
 
 
 def from_chat(chat_trace: Trace | None):
@@ -152,6 +151,7 @@ def mask_cell(cell, edits):
 
 def _branch_views(source: Trace, branch: Branch):
     def draw(trace: Trace, plots: bool, status: str) -> dict:
+        trace = trace.prefix(len(trace.steps))  # a snapshot, as for the source
         info = {"origin": {**trace.origin, "edits": {str(k): v for k, v in trace.origin["edits"].items()}},
                 "finished": trace.finished, "steps": len(trace.steps), "masks_to_fill": branch.masks,
                 "answer_ids": trace.answer_ids.tolist(), "text": trace.answer_text() if trace.finished else ""}
