@@ -43,3 +43,8 @@ def test_an_unknown_question_is_refused_with_what_to_pick(client):
     assert "Pick one of the" in final[NOTICE] and "Traceback" not in final[NOTICE]
     final = client.predict(None, api_name="/reversal")
     assert "Pick one of the" in final[NOTICE]
+
+
+def test_stop_without_a_run_changes_nothing(client):
+    final = client.predict(api_name="/stop_reversal")
+    assert final[NOTICE] == ""
