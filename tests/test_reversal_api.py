@@ -39,10 +39,10 @@ def test_a_backward_question_runs_both_models_and_grades_them_as_measured(client
 
 
 def test_an_unknown_question_is_refused_with_what_to_pick(client):
-    final = client.predict("What is Mia's pet called?", api_name="/reversal")
-    assert "Pick one of the" in final[NOTICE] and "Traceback" not in final[NOTICE]
-    final = client.predict(None, api_name="/reversal")
-    assert "Pick one of the" in final[NOTICE]
+    # Any value an API caller can send, as tests/test_api_inputs.py sends to the other endpoints.
+    for bad in ["What is Mia's pet called?", None, {"a": 1}, [1, 2], "x", 1e308, -5]:
+        final = client.predict(bad, api_name="/reversal")
+        assert "Pick one of the" in final[NOTICE] and "Traceback" not in final[NOTICE], bad
 
 
 def test_stop_without_a_run_changes_nothing(client):

@@ -15,7 +15,6 @@ from ..errors import SettingsError
 from ..models.registry import REGISTRY, LoadedModel
 from ..scoring.fact_recall import REVERSAL_SETTINGS, answer_correct
 from ..trace import Trace
-from .common import last
 from .compare import compare_lanes
 from .race import race
 
@@ -84,8 +83,3 @@ def reversal_stream(diffusion: LoadedModel, autoregressive: LoadedModel, questio
                     align: str = "passes") -> Iterator[tuple[Trace, Trace]]:
     """(diffusion trace, AR trace) as both answer `question` with the measurement's settings, raced."""
     return race(compare_lanes(diffusion, autoregressive, question.question, REVERSAL_SETTINGS), align)
-
-
-def ask(diffusion: LoadedModel, autoregressive: LoadedModel, question: Question) -> tuple[Trace, Trace]:
-    """Run both to the end (tests)."""
-    return last(reversal_stream(diffusion, autoregressive, question))

@@ -23,8 +23,17 @@ from ..models.modeling_llada import LLaDAModelLM
 from ..models.tokenizer import load_tokenizer, special_ids
 from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from . import autoregressive, diffusion
-from .data import DEFAULT_TRAIN_FILE, DEFAULT_VALID_FILE, encode_stories, packed_batches, read_stories, \
-    read_text_stream, shuffled_batches, split_stories, stream_windows
+from .data import (
+    DEFAULT_TRAIN_FILE,
+    DEFAULT_VALID_FILE,
+    encode_stories,
+    packed_batches,
+    read_stories,
+    read_text_stream,
+    shuffled_batches,
+    split_stories,
+    stream_windows,
+)
 from .facts import FactSplit, make_facts, split_facts, statement_texts, training_questions
 from .instructions import Instruction, encode_instructions, make_instructions
 

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from tqdm.auto import tqdm
 
 from ..models.device import describe_device, pick_device, pick_dtype
@@ -87,8 +86,8 @@ def measure_reversal(options: ReversalOptions) -> dict:
                         facts["held_out"], facts["seed"])
     children = [f.child for f in split.facts]
     pets = [f.pet for f in split.facts]
-    trained = [dict(fact=f.statements()[0], direction=d, question=f.question(d)[0], answer=f.question(d)[1],
-                    name=f.name(d)) for f in split.train[: options.train_questions] for d in DIRECTIONS]
+    trained = [{"fact": f.statements()[0], "direction": d, "question": f.question(d)[0], "answer": f.question(d)[1],
+                    "name": f.name(d)} for f in split.train[: options.train_questions] for d in DIRECTIONS]
     started = time.perf_counter()
     results = {}
     for part, questions in (("held_out", held_out_questions(split)), ("trained", trained)):

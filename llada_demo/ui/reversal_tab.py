@@ -57,18 +57,18 @@ def _draw(report, question):
     def views(traces, plots: bool, status: str = "") -> dict:
         diffusion, autoregressive = traces
         d, a = run_figures(diffusion), run_figures(autoregressive)
-        return dict(
-            diffusion_card=render_run_card("Diffusion", d, diffusion.model_name,
+        return {
+            "diffusion_card": render_run_card("Diffusion", d, diffusion.model_name,
                                            status or ("done" if d.finished else "running")),
-            diffusion_grid=render_grid(diffusion, columns=COLUMNS),
-            diffusion_verdict=render_verdict(grade(diffusion, report, question), diffusion.answer_text(),
+            "diffusion_grid": render_grid(diffusion, columns=COLUMNS),
+            "diffusion_verdict": render_verdict(grade(diffusion, report, question), diffusion.answer_text(),
                                              question.name),
-            ar_card=render_run_card("Autoregressive", a, autoregressive.model_name,
+            "ar_card": render_run_card("Autoregressive", a, autoregressive.model_name,
                                     status or ("done" if a.finished else "running")),
-            ar_grid=render_grid(autoregressive, columns=COLUMNS),
-            ar_verdict=render_verdict(grade(autoregressive, report, question), autoregressive.answer_text(),
+            "ar_grid": render_grid(autoregressive, columns=COLUMNS),
+            "ar_verdict": render_verdict(grade(autoregressive, report, question), autoregressive.answer_text(),
                                       question.name),
-            fact=fact_text(question))
+            "fact": fact_text(question)}
     return views
 
 
