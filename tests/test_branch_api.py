@@ -62,3 +62,13 @@ def test_every_branch_parameter_answers_bad_values_with_a_message(client):
             assert isinstance(notice, str) and "Traceback" not in notice
             if not (bad is None and index in (1, 5)):  # no edits, or a random seed: a valid branch
                 assert notice.startswith("⚠️"), (index, bad, notice)
+
+
+def test_branch_from_the_chats_last_run(client):
+    assert "no run yet" in client.predict(api_name="/branch_from_chat")[-1]
+    client.predict(PROMPT, [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence",
+                   api_name="/chat")
+    result = client.predict(api_name="/branch_from_chat")
+    assert "chat's last run (16 steps)" in result[-1] and "llada-grid" in result[0]
+    *_, info, notice = client.predict(2, "5 = dog", 16, "low_confidence", 0.0, 0, api_name="/branch")
+    assert notice == "" and info["finished"] and info["origin"]["step"] == 2 and "32 tokens" in info["origin"]["parent"]
