@@ -7,7 +7,13 @@ import pytest
 from llada_demo.errors import SettingsError
 from llada_demo.models.tokenizer import load_tokenizer
 from llada_demo.modes.reversal import find_question, load_report, questions
-from llada_demo.scoring.fact_recall import accuracy, answer_correct
+from llada_demo.scoring.fact_recall import (
+    BLANK,
+    accuracy,
+    answer_correct,
+    blanked_sentence,
+    fill_in_template,
+)
 from llada_demo.train.facts import (
     DIRECTIONS,
     held_out_questions,
@@ -84,6 +90,29 @@ def test_forward_asks_for_the_pet_and_backward_for_the_child(split):
         fact.question("sideways")
 
 
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_the_fill_in_template_masks_the_name_and_gives_the_rest(split, direction):
+    tokenizer = load_tokenizer(TOKENIZER)
+    mask = -7  # not a real id: every masked position is unmistakable
+    for fact in split.held_out:
+        statement, name = fact.statements()[0], fact.name(direction)
+        whole = tokenizer(statement, add_special_tokens=False)["input_ids"]
+        template, positions = fill_in_template(tokenizer, statement, name, direction, mask)
+        assert len(template) == len(whole) and positions == [i for i, t in enumerate(template) if t == mask]
+        assert 1 <= len(positions) <= 3 and positions == list(range(positions[0], positions[-1] + 1))
+        # Every other token is the statement's own; the masked ones decode to the name (a space before it at most).
+        assert all(t == w for t, w in zip(template, whole) if t != mask)
+        assert tokenizer.decode([whole[i] for i in positions]).strip() == name
+        if direction == "backward":
+            assert positions[0] == 0  # the child's name opens the sentence: the blank comes first
+        else:
+            assert positions[-1] == len(whole) - 2  # the pet's name ends it, before the full stop
+    fact = split.held_out[0]
+    blanked = blanked_sentence(fact.statements()[0], fact.name(direction), direction)
+    assert BLANK in blanked and fact.name(direction) not in blanked
+    assert blanked.startswith(BLANK) == (direction == "backward")
+
+
 def test_the_accuracy_rule():
     others = ["Lob", "Nux", "Kas"]
     assert answer_correct("Lob.", "Lob", others)
@@ -119,3 +148,7 @@ def test_the_shipped_report_covers_every_held_out_question(split):
             rows = [r for r in report["questions"] if r["direction"] == direction]
             share = sum(r[f"{model}_correct"] for r in rows) / len(rows)
             assert report["accuracy"][model][direction] == pytest.approx(share)
+            fills = [r for r in report["fill_in"] if r["direction"] == direction]
+            assert len(fills) == len(split.held_out)
+            share = sum(r[f"{model}_correct"] for r in fills) / len(fills)
+            assert report["fill_in_accuracy"][model][direction] == pytest.approx(share)

@@ -22,4 +22,15 @@ def test_train_facts_and_measure_on_a_tiny_slice(tmp_path, capsys):
     for model in ("diffusion", "autoregressive"):
         for direction in ("forward", "backward"):
             assert 0.0 <= report["accuracy"][model][direction] <= 1.0
+            assert 0.0 <= report["fill_in_accuracy"][model][direction] <= 1.0
+    assert len(report["fill_in"]) == 8 and {r["direction"] for r in report["fill_in"]} == {"forward", "backward"}
     assert "| AR twin |" in capsys.readouterr().out
+    # A continued run (statement-heavy: replay every 2nd step) starts from the fine-tuned pair and keeps its record.
+    more = tmp_path / "more"
+    assert main(["train-facts", "--out", str(more), "--diffusion", str(out / "diffusion"), "--autoregressive",
+                 str(out / "autoregressive"), "--facts", "12", "--held-out", "4", "--steps", "3",
+                 "--replay-every", "2", "--replay-stories", "20", "--valid-windows", "2", "--no-progress",
+                 "--threads", "1"]) == 0
+    log = json.loads((more / "diffusion" / "training_log.json").read_text())
+    assert log["facts_finetune"]["steps"] == 3 and log["facts_finetune"]["options"]["replay_every"] == 2
+    assert [r["steps"] for r in log["facts_finetune_earlier"]] == [2]

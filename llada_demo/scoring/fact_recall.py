@@ -18,6 +18,44 @@ RULE = ("right when the answer, cut at its first stop token, contains the expect
         "and no other name of the same kind (child or pet) from the fact set")
 
 
+# The fill-in-the-blank probe: one statement with one name blanked. Forward blanks the pet's name (the sentence's
+# end), backward the child's (its start). The diffusion model fills the blank in place; an autoregressive model
+# can continue the words before a blank, so backward it gets the sentence with a visible blank in this question
+# and must write the name first.
+FILL_IN_DIRECTIONS = ("forward", "backward")
+BLANK = "___"
+FILL_IN_QUESTION = "Fill in the blank: {sentence}"
+
+
+def name_span(statement: str, name: str, direction: str) -> tuple[int, int]:
+    """Character span of the blanked name: the pet's last mention (forward), the child's first (backward)."""
+    if direction not in FILL_IN_DIRECTIONS:
+        raise ValueError(f"direction is one of {FILL_IN_DIRECTIONS}, not {direction!r}")
+    start = statement.rindex(name) if direction == "forward" else statement.index(name)
+    return start, start + len(name)
+
+
+def blanked_sentence(statement: str, name: str, direction: str) -> str:
+    """The statement with the name written as a blank ("___'s pet is a dog named Det.")."""
+    start, end = name_span(statement, name, direction)
+    return statement[:start] + BLANK + statement[end:]
+
+
+def fill_in_template(tokenizer, statement: str, name: str, direction: str, mask_id: int) -> tuple[list[int], list[int]]:
+    """(the statement's token ids with every token of the name replaced by `mask_id`, the masked positions).
+
+    The statement is tokenised whole, as in training, and every token that overlaps the name's characters is
+    masked (with a name after a space, its first token carries the space): the rest of the sentence is given.
+    """
+    start, end = name_span(statement, name, direction)
+    encoded = tokenizer(statement, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(encoded["input_ids"])
+    positions = [i for i, (lo, hi) in enumerate(encoded["offset_mapping"]) if lo < end and hi > start]
+    for i in positions:
+        ids[i] = mask_id
+    return ids, positions
+
+
 def answer_correct(text: str, name: str, others: Iterable[str] = ()) -> bool:
     """True when `text` names `name` and none of `others` (the other names it could be confused with).
 

@@ -61,6 +61,9 @@ class FactTrainOptions:
     replay_sft_batch: int = 1  # story instructions (v1 SFT pairs that fit replay_sft_len)
     replay_sft_len: int = 256
     replay_stories: int = 2000
+    # Replay the stories every N-th step only (1: every step). A continued run uses a large N: many cheap passes
+    # over the short statements, with enough replay to keep the stories; the replay windows are most of a step's time.
+    replay_every: int = 1
     valid_windows: int = 16
     seed: int = 0
     max_minutes: float | None = None  # a wall-clock cap (the LR schedule shrinks to fit); none: equal steps
@@ -107,16 +110,21 @@ def build_fact_data(options: FactTrainOptions, tokenizer) -> FactData:
 
 
 def mixed_batches(data: FactData, options: FactTrainOptions) -> Iterator[dict]:
-    """Endless steps of four parts: statements, questions, story windows, story instructions."""
+    """Endless steps of statements and questions, plus story windows and story instructions every `replay_every` steps."""
     seed = options.seed
-    parts = {
+    facts = {
         "statements": packed_batches(data.statements, options.statement_len, options.statement_batch, seed),
         "questions": shuffled_batches(data.questions, options.question_batch, seed + 1),
+    }
+    replay = {
         "replay": packed_batches(data.replay_tokens, options.replay_len, options.replay_batch, seed + 2),
         "replay_sft": shuffled_batches(data.replay_sft, options.replay_sft_batch, seed + 3),
     }
+    step = 0
     while True:
+        parts = {**facts, **replay} if step % max(options.replay_every, 1) == 0 else facts
         yield {name: next(batches) for name, batches in parts.items()}
+        step += 1
 
 
 def _cpu_bf16(loss_fn):
@@ -140,22 +148,26 @@ def _step_loss(kind: str, seed: int):
         masks = torch.Generator().manual_seed(seed + 5)
 
         def loss(model, batch):
-            return (diffusion.pretrain_loss(model, batch["statements"], masks)
-                    + diffusion.sft_loss(model, batch["questions"]["input_ids"],
-                                         batch["questions"]["prompt_lengths"], masks)
-                    + diffusion.pretrain_loss(model, batch["replay"], masks)
-                    + diffusion.sft_loss(model, batch["replay_sft"]["input_ids"],
-                                         batch["replay_sft"]["prompt_lengths"], masks))
+            total = (diffusion.pretrain_loss(model, batch["statements"], masks)
+                     + diffusion.sft_loss(model, batch["questions"]["input_ids"],
+                                          batch["questions"]["prompt_lengths"], masks))
+            if "replay" in batch:
+                total = (total + diffusion.pretrain_loss(model, batch["replay"], masks)
+                         + diffusion.sft_loss(model, batch["replay_sft"]["input_ids"],
+                                              batch["replay_sft"]["prompt_lengths"], masks))
+            return total
         return loss
 
     def loss(model, batch):
-        return (autoregressive.next_token_loss(model, batch["statements"])
-                + autoregressive.sft_loss(model, batch["questions"]["input_ids"],
-                                          batch["questions"]["prompt_lengths"], batch["questions"]["response_ends"])
-                + autoregressive.next_token_loss(model, batch["replay"])
-                + autoregressive.sft_loss(model, batch["replay_sft"]["input_ids"],
-                                          batch["replay_sft"]["prompt_lengths"],
-                                          batch["replay_sft"]["response_ends"]))
+        total = (autoregressive.next_token_loss(model, batch["statements"])
+                 + autoregressive.sft_loss(model, batch["questions"]["input_ids"],
+                                           batch["questions"]["prompt_lengths"], batch["questions"]["response_ends"]))
+        if "replay" in batch:
+            total = (total + autoregressive.next_token_loss(model, batch["replay"])
+                     + autoregressive.sft_loss(model, batch["replay_sft"]["input_ids"],
+                                               batch["replay_sft"]["prompt_lengths"],
+                                               batch["replay_sft"]["response_ends"]))
+        return total
     return loss
 
 
@@ -188,6 +200,8 @@ def save_finetuned(model, source: Path, target: Path, record: dict) -> None:
     copy.deepcopy(model).to(torch.bfloat16).save_pretrained(str(staging))  # bf16, as the shipped weights
     log_path = staging / "training_log.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
+    if "facts_finetune" in log:  # a continued run: the earlier runs stay in the record, oldest first
+        log["facts_finetune_earlier"] = [*log.get("facts_finetune_earlier", []), log["facts_finetune"]]
     log["facts_finetune"] = record
     log_path.write_text(json.dumps(log, indent=2) + "\n")
     shutil.rmtree(target, ignore_errors=True)
@@ -199,8 +213,10 @@ def train_facts_kind(kind: str, options: FactTrainOptions, data: FactData) -> di
 
     source = Path(getattr(options, kind))
     model = load_model(kind, source)
-    tokens_per_step = (options.statement_batch * options.statement_len + options.question_batch * options.question_len
-                       + options.replay_batch * options.replay_len + options.replay_sft_batch * options.replay_sft_len)
+    replay_tokens = options.replay_batch * options.replay_len + options.replay_sft_batch * options.replay_sft_len
+    # Rows per step on average (replay every `replay_every` steps): the log's token count.
+    tokens_per_step = round(options.statement_batch * options.statement_len + options.question_batch
+                            * options.question_len + replay_tokens / max(options.replay_every, 1))
     logs = Path(options.out) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{kind}-facts.jsonl"

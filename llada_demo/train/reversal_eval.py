@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from tqdm.auto import tqdm
 
 from ..models.device import describe_device, pick_device, pick_dtype
@@ -18,10 +19,28 @@ from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from ..sampling.autoregressive import autoregressive_generate
 from ..sampling.sampler import generate
 from ..scoring.answer import cut_at_stop
-from ..scoring.fact_recall import REVERSAL_SETTINGS, RULE, accuracy, answer_correct
+from ..sampling.settings import SamplingSettings
+from ..scoring.fact_recall import (
+    FILL_IN_DIRECTIONS,
+    FILL_IN_QUESTION,
+    REVERSAL_SETTINGS,
+    RULE,
+    accuracy,
+    answer_correct,
+    blanked_sentence,
+    fill_in_template,
+)
 from .facts import DIRECTIONS, held_out_questions, make_facts, split_facts
 
-FORMAT = "llada-demo-reversal/1"
+FORMAT = "llada-demo-reversal/2"  # 2: adds the fill-in-the-blank probe ("fill_in", "fill_in_accuracy")
+FILL_IN_HOW = {
+    "diffusion": "the statement (after BOS, EOS at the end) with the name's tokens masked, the rest given; one block, "
+                 "one token per pass, low_confidence, greedy; right when the filled tokens spell the name",
+    "autoregressive_forward": "BOS and the statement's tokens before the pet's name, continued greedily for as many "
+                              "tokens as the name has; right when they spell the name",
+    "autoregressive_backward": "the chat question 'Fill in the blank: ___'s pet is ...' (the blank first), answered "
+                               "greedily in 16 tokens; right by the question rule (names the child, no other child)",
+}
 PAPER = {
     "source": "Nie et al. 2025, Large Language Diffusion Models, reversal poem completion",
     "rows": [
@@ -66,6 +85,32 @@ def ask_both(diffusion_model, ar_model, tokenizer, question: str) -> tuple[str, 
     return answer_text(tokenizer, diffusion_region, ids.stops), answer_text(tokenizer, ar_region, ids.stops)
 
 
+def fill_in_both(diffusion_model, ar_model, tokenizer, statement: str, name: str, direction: str) -> dict:
+    """One fill-in-the-blank probe for both models: what each wrote for the blank (see FILL_IN_HOW)."""
+    ids = special_ids(tokenizer)
+    template, positions = fill_in_template(tokenizer, statement, name, direction, ids.mask)
+    template = template + [ids.eos]  # as in training: BOS, statement, EOS
+    bos = torch.tensor([[ids.bos]], dtype=torch.long)
+    settings = SamplingSettings(gen_length=len(template), steps=len(template), block_length=len(template),
+                                strategy="low_confidence", temperature=0.0, seed=0)
+    filled = generate(diffusion_model, bos, settings, answer=torch.tensor(template)).answer_ids
+    diffusion_text = tokenizer.decode([int(filled[i]) for i in positions]).strip()
+    if direction == "forward":
+        prefix = torch.tensor([[ids.bos, *template[: positions[0]]]], dtype=torch.long)
+        written = autoregressive_generate(ar_model, prefix, len(positions), mask_id=ids.mask, stop_ids=ids.stops)
+        ar_text = tokenizer.decode(written.answer_ids.tolist()).strip()
+        ar_prompt = tokenizer.decode(prefix[0].tolist(), skip_special_tokens=True)
+    else:
+        ar_prompt = FILL_IN_QUESTION.format(sentence=blanked_sentence(statement, name, direction))
+        prompt = chat_prompt_ids(tokenizer, [{"role": "user", "content": ar_prompt}])
+        region = autoregressive_generate(ar_model, prompt, REVERSAL_SETTINGS.gen_length, mask_id=ids.mask,
+                                         stop_ids=ids.stops).answer_ids
+        ar_text = answer_text(tokenizer, region, ids.stops)
+    return {"direction": direction, "fact": statement, "name": name,
+            "blanked": blanked_sentence(statement, name, direction), "autoregressive_prompt": ar_prompt,
+            "diffusion_answer": diffusion_text, "autoregressive_answer": ar_text}
+
+
 def _table(rows: list[dict]) -> dict:
     return {model: {direction: accuracy(r[f"{model}_correct"] for r in rows if r["direction"] == direction)
                     for direction in DIRECTIONS} for model in ("diffusion", "autoregressive")}
@@ -100,6 +145,20 @@ def measure_reversal(options: ReversalOptions) -> dict:
                          "autoregressive_answer": ar_answer,
                          "autoregressive_correct": answer_correct(ar_answer, row["name"], others)})
         results[part] = rows
+    fill_rows = []
+    for fact in tqdm(split.held_out, desc="fill in the blank", disable=not options.progress):
+        for direction in FILL_IN_DIRECTIONS:
+            name = fact.name(direction)
+            others = pets if direction == "forward" else children
+            row = fill_in_both(diffusion_model, ar_model, tokenizer, fact.statements()[0], name, direction)
+            for model in ("diffusion", "autoregressive"):
+                text = row[f"{model}_answer"]
+                # The blank's own tokens must be the name (and nothing else); the AR model's free answer
+                # backward is graded by the question rule, since it may restate the sentence.
+                exact = model == "diffusion" or direction == "forward"
+                row[f"{model}_correct"] = (text.lower() == name.lower() if exact
+                                           else answer_correct(text, name, others))
+            fill_rows.append(row)
     report = {
         "format": FORMAT,
         "device": describe_device(device), "dtype": str(dtype).removeprefix("torch."),
@@ -115,9 +174,12 @@ def measure_reversal(options: ReversalOptions) -> dict:
         "trained_accuracy": _table(results["trained"]),
         "held_out_questions": len(results["held_out"]),
         "trained_questions": len(results["trained"]),
+        "fill_in_accuracy": _table(fill_rows),
+        "fill_in_how": FILL_IN_HOW,
         "paper": PAPER,
         "questions": results["held_out"],
         "trained_sample": results["trained"],
+        "fill_in": fill_rows,
     }
     for folder in (options.diffusion, options.autoregressive):
         (Path(folder) / "reversal.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -135,4 +197,10 @@ def markdown(report: dict) -> str:
     for model, label in (("diffusion", "embedded LLaDA (diffusion)"), ("autoregressive", "AR twin")):
         lines.append(f"| {label} | {pct(acc[model]['forward'])} | {pct(acc[model]['backward'])} | "
                      f"{pct(trained[model]['forward'])} | {pct(trained[model]['backward'])} |")
+    fill = report.get("fill_in_accuracy")
+    if fill:
+        lines += ["", "| fill in the blank (held-out people) | forward: pet's name at the end | "
+                      "backward: child's name at the start |", "|---|---|---|"]
+        for model, label in (("diffusion", "embedded LLaDA (diffusion)"), ("autoregressive", "AR twin")):
+            lines.append(f"| {label} | {pct(fill[model]['forward'])} | {pct(fill[model]['backward'])} |")
     return "\n".join(lines)
