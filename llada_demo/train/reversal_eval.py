@@ -18,8 +18,8 @@ from ..models.modeling_llada import LLaDAModelLM
 from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from ..sampling.autoregressive import autoregressive_generate
 from ..sampling.sampler import generate
-from ..scoring.answer import cut_at_stop
 from ..sampling.settings import SamplingSettings
+from ..scoring.answer import cut_at_stop
 from ..scoring.fact_recall import (
     FILL_IN_DIRECTIONS,
     FILL_IN_QUESTION,
@@ -199,8 +199,9 @@ def markdown(report: dict) -> str:
                      f"{pct(trained[model]['forward'])} | {pct(trained[model]['backward'])} |")
     fill = report.get("fill_in_accuracy")
     if fill:
-        lines += ["", "| fill in the blank (held-out people) | forward: pet's name at the end | "
-                      "backward: child's name at the start |", "|---|---|---|"]
+        header = ("| fill in the blank (held-out people) | forward: pet's name at the end | "
+                  "backward: child's name at the start |")
+        lines += ["", header, "|---|---|---|"]
         for model, label in (("diffusion", "embedded LLaDA (diffusion)"), ("autoregressive", "AR twin")):
             lines.append(f"| {label} | {pct(fill[model]['forward'])} | {pct(fill[model]['backward'])} |")
     return "\n".join(lines)
