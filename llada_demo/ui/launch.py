@@ -34,9 +34,9 @@ SESSIONS = 32
 
 def launch_kwargs() -> dict:
     # Gradio runs no <script> inside gr.HTML: the grids' candidate popovers come from this page script.
-    # Styles of HTML that streams belong here, not in a gr.HTML's css_template: measured in Chromium on 2 cores,
-    # the compare race took 2.5x as long with its cards and order maps styled by css_template (README,
-    # "Diffusion vs autoregression").
+    # Styles of HTML that streams belong here, not in a gr.HTML's css_template: measured in Chromium on 2 cores
+    # (benchmarks/race_browser.py --css-template), the compare race took 1.2x to 2.5x as long with its cards
+    # and order maps styled by css_template, depending on the machine's load.
     return dict(css=GRID_CSS + STATS_CSS + CANDIDATES_CSS + CARD_CSS + ORDER_CSS + APP_CSS,
                 js="() => {\n" + CANDIDATES_JS + "\n}", theme=gr.themes.Soft(), state_session_capacity=SESSIONS)
 
