@@ -69,10 +69,14 @@ def detect() -> Startup:
 
 
 def offered_models(kind: str) -> list[tuple[str, str]]:
-    """(label, name) of the registered models of `kind` every tab offers on this machine; untrained ones say so."""
+    """(label, name) of the registered models of `kind` every tab offers on this machine; untrained ones say so.
+
+    Models made for one tab (the Reversal tab's fact-tuned pair) are not listed: in a story tab they would only
+    be a worse copy of the story model.
+    """
     hub = detect().hub
     return [(spec.name if spec.trained else f"{spec.name} (UNTRAINED: random weights)", spec.name)
-            for spec in REGISTRY.values() if spec.kind == kind and can_offer(spec.name, hub)]
+            for spec in REGISTRY.values() if spec.kind == kind and spec.listed and can_offer(spec.name, hub)]
 
 
 def default_model(kind: str = "diffusion", teaching: bool = False) -> str:

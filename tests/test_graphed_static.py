@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from llada_demo.errors import SettingsError
 from llada_demo.sampling import SamplingSettings, generate

@@ -53,3 +53,13 @@ def test_chat_defaults_follow_the_models_sampling_defaults(tmp_path, monkeypatch
     one_per_pass = chat_tab.chat_defaults("tuned")  # on this CPU at least 2 tokens per pass
     assert (one_per_pass["steps"], one_per_pass["strategy"]) == (64 if chat_tab.detect().device == "cpu" else 128,
                                                                 "low_confidence")
+
+
+def test_model_menus_leave_out_models_made_for_one_tab():
+    from llada_demo.models.registry import REGISTRY
+    from llada_demo.startup import offered_models
+
+    offered = {name for kind in ("diffusion", "autoregressive") for _, name in offered_models(kind)}
+    assert {"embedded-llada", "embedded-ar"} <= offered
+    unlisted = {name for name, spec in REGISTRY.items() if not spec.listed}
+    assert unlisted == {"embedded-llada-facts", "embedded-ar-facts"} and not offered & unlisted

@@ -32,6 +32,7 @@ class ModelSpec:
     mask_token_id: int | None = None  # when the checkpoint's config lacks it
     hint: str = ""  # what the model is good at, shown when an answer comes back empty
     examples: tuple[str, ...] = ()  # chat prompts that work on it (the chat tab offers them)
+    listed: bool = True  # False: only the tab it was made for uses it (not offered in the model menus)
 
 
 # The embedded models were trained on children's stories only: these prompts are what they can answer.
@@ -61,9 +62,9 @@ REGISTRY: dict[str, ModelSpec] = {
         # The pair above fine-tuned on the made-up facts of the Reversal tab (python -m llada_demo train-facts).
         ModelSpec("embedded-llada-facts", str(ASSETS / "llada-facts"), description=(
             "The embedded LLaDA fine-tuned on the Reversal tab's made-up facts (stories a little worse)."),
-            hint=STORY_HINT, examples=STORY_EXAMPLES),
+            hint=STORY_HINT, examples=STORY_EXAMPLES, listed=False),
         ModelSpec("embedded-ar-facts", str(ASSETS / "ar-facts"), kind="autoregressive", description=(
-            "The AR twin fine-tuned on the same made-up facts, with the same data and steps.")),
+            "The AR twin fine-tuned on the same made-up facts, with the same data and steps."), listed=False),
         ModelSpec("random-tiny", "random-tiny", trained=False, description=(
             "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise."), hint=(
             "random-tiny is untrained: whatever you ask, it writes noise (choose embedded-llada for stories)."),
