@@ -152,3 +152,19 @@ def test_the_shipped_report_covers_every_held_out_question(split):
             assert len(fills) == len(split.held_out)
             share = sum(r[f"{model}_correct"] for r in fills) / len(fills)
             assert report["fill_in_accuracy"][model][direction] == pytest.approx(share)
+
+
+def test_the_fill_in_table_shows_both_models_and_escapes_answers():
+    from llada_demo.viz.reversal_table import render_fill_in_table
+
+    row = {"direction": "backward", "fact": "Fizo's pet is a cat named Vam.", "name": "Fizo",
+           "blanked": "___'s pet is a cat named Vam.", "diffusion_answer": "Fizo", "diffusion_correct": True,
+           "autoregressive_answer": "<b>Kado</b>'s pet", "autoregressive_correct": False}
+    report = {"fill_in": [dict(row, direction="forward"), row],
+              "fill_in_accuracy": {"diffusion": {"forward": 0.5, "backward": 1.0},
+                                   "autoregressive": {"forward": 1.0, "backward": 0.0}}}
+    html = render_fill_in_table(report)
+    assert "all 1 held-out people" in html and "100.0 %" in html and "0.0 %" in html and "50.0 %" in html
+    assert "<b>Kado</b>" not in html and "&lt;b&gt;Kado" in html  # model text cannot inject markup
+    assert "<b>Fizo</b> ✓" in html
+    assert render_fill_in_table({}) == ""  # a report from before the probe: no table

@@ -11,12 +11,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
+from ..engine import autoregressive_records, autoregressive_trace, diffusion_records, diffusion_trace
 from ..errors import SettingsError
 from ..models.registry import REGISTRY, LoadedModel
-from ..scoring.fact_recall import REVERSAL_SETTINGS, answer_correct
+from ..sampling import SamplingSettings
+from ..sampling.autoregressive import autoregressive_settings
+from ..scoring.fact_recall import (
+    FILL_IN_QUESTION,
+    REVERSAL_SETTINGS,
+    answer_correct,
+    blanked_sentence,
+    fill_in_template,
+)
 from ..trace import Trace
+from .common import chat_ids, check_kind
 from .compare import compare_lanes
-from .race import race
+from .race import Lane, race
 
 FACTS_MODEL, FACTS_TWIN = "embedded-llada-facts", "embedded-ar-facts"  # the pair fine-tuned on the fact set
 ARROWS = {"forward": "→ forward", "backward": "← backward"}
@@ -83,3 +95,47 @@ def reversal_stream(diffusion: LoadedModel, autoregressive: LoadedModel, questio
                     align: str = "passes") -> Iterator[tuple[Trace, Trace]]:
     """(diffusion trace, AR trace) as both answer `question` with the measurement's settings, raced."""
     return race(compare_lanes(diffusion, autoregressive, question.question, REVERSAL_SETTINGS), align)
+
+
+def blank_of(question: Question) -> str:
+    """The question's fact as a fill-in-the-blank sentence: forward blanks the pet, backward the child."""
+    return blanked_sentence(question.fact, question.name, question.direction)
+
+
+def fill_in_lanes(diffusion: LoadedModel, autoregressive: LoadedModel, question: Question) -> tuple[Lane, Lane]:
+    """The fill-in probe as reversal-eval runs it, as two race lanes.
+
+    Diffusion: BOS, then the trained sentence with the name's tokens masked and the rest given (EOS after it),
+    filled in place, one token per pass. AR twin: forward it continues the sentence's words before the pet's
+    name; backward nothing comes before the blank, so it is asked "Fill in the blank: ___'s pet is ..." and must
+    write the child's name first.
+    """
+    check_kind(diffusion, "diffusion")
+    check_kind(autoregressive, "autoregressive")
+    special = diffusion.special
+    template, positions = fill_in_template(diffusion.tokenizer, question.fact, question.name, question.direction,
+                                           special.mask)
+    template = torch.tensor([*template, special.eos])
+    bos = torch.tensor([[special.bos]])
+    settings = SamplingSettings(gen_length=len(template), steps=len(template), block_length=len(template),
+                                strategy="low_confidence", temperature=0.0, seed=0)
+    if question.direction == "forward":
+        ar_ids = torch.tensor([[special.bos, *template[: positions[0]].tolist()]])
+        ar_settings = autoregressive_settings(len(positions))
+    else:
+        ar_ids = chat_ids(autoregressive, FILL_IN_QUESTION.format(sentence=blank_of(question)))
+        ar_settings = autoregressive_settings(REVERSAL_SETTINGS.gen_length)
+    return (
+        Lane(diffusion_trace(diffusion, bos, settings, answer=template),
+             diffusion_records(diffusion.model, bos, settings, answer=template), diffusion.tokenizer),
+        Lane(autoregressive_trace(autoregressive, ar_ids, ar_settings),
+             autoregressive_records(autoregressive.model, ar_ids, ar_settings, mask_id=autoregressive.special.mask,
+                                    stop_ids=autoregressive.special.stops),
+             autoregressive.tokenizer),
+    )
+
+
+def fill_in_stream(diffusion: LoadedModel, autoregressive: LoadedModel, question: Question,
+                   align: str = "passes") -> Iterator[tuple[Trace, Trace]]:
+    """(diffusion trace, AR trace) as both fill the question's blank, raced."""
+    return race(fill_in_lanes(diffusion, autoregressive, question), align)

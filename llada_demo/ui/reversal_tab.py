@@ -7,7 +7,17 @@ from html import escape
 import gradio as gr
 
 from ..errors import SettingsError
-from ..modes.reversal import FACTS_MODEL, FACTS_TWIN, find_question, grade, load_report, questions, reversal_stream
+from ..modes.reversal import (
+    FACTS_MODEL,
+    FACTS_TWIN,
+    blank_of,
+    fill_in_stream,
+    find_question,
+    grade,
+    load_report,
+    questions,
+    reversal_stream,
+)
 from ..scoring.run_figures import run_figures
 from ..viz.reversal_table import REVERSAL_CSS, render_accuracy_table, render_verdict
 from ..viz.run_card import CARD_CSS, render_run_card
@@ -31,6 +41,11 @@ rate. For some children they also saw questions both ways, answered by restating
 last, after what the question gives) or **backward** (pet → child: the asked name comes first, before the pet
 the question names). Watch the order in the grids: the autoregressive model must write the child's name
 before anything else; the diffusion model may write the rest first and the name last.
+
+**Fill in the blank** asks the same fact as the trained sentence with the name blanked: the diffusion model
+gets the sentence with the name masked and fills it in place (backward, the blank is the sentence's first
+word); the autoregressive model can only continue the words before a blank, so backward it is asked
+"Fill in the blank: ___'s pet is …" and must write the name first.
 """
 PAPER_QUOTE = """
 > **The LLaDA paper** (Nie et al. 2025), on reversal poem completion (given one line, write the next or the
@@ -50,7 +65,8 @@ def fact_text(question) -> str:
 
     return (f"**Trained on** (statements only, child first): *{plain(question.fact)}*  \n"
             f"**Asked** ({question.direction}): *{plain(question.question)}* → a right answer names "
-            f"**{plain(question.name)}**.")
+            f"**{plain(question.name)}**.  \n"
+            f"**As a blank** (Fill in the blank): *{plain(blank_of(question))}*")
 
 
 def _draw(report, question):
@@ -72,17 +88,26 @@ def _draw(report, question):
     return views
 
 
-def run_reversal(question_text, request: gr.Request = None):
-    """Stream both models answering one held-out question. Yields (diffusion card, diffusion grid, diffusion
-    verdict, AR card, AR grid, AR verdict, the trained fact, notice)."""
+def _run(question_text, request, make_stream):
     try:
         report = load_report()
         question = find_question(report, question_text)
-        stream = reversal_stream(load(FACTS_MODEL), load(FACTS_TWIN), question)
+        stream = make_stream(load(FACTS_MODEL), load(FACTS_TWIN), question)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
     yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
+
+
+def run_reversal(question_text, request: gr.Request = None):
+    """Stream both models answering one held-out question. Yields (diffusion card, diffusion grid, diffusion
+    verdict, AR card, AR grid, AR verdict, the trained fact, notice)."""
+    yield from _run(question_text, request, reversal_stream)
+
+
+def run_fill_in(question_text, request: gr.Request = None):
+    """Stream both models filling the question's fact with its name blanked; yields as run_reversal."""
+    yield from _run(question_text, request, fill_in_stream)
 
 
 def stop_reversal(request: gr.Request = None):
@@ -111,6 +136,7 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
                                          "for the child")
         with gr.Column(min_width=140, scale=0):
             run = gr.Button("Ask both", variant="primary", elem_id="reversal-run")
+            fill = gr.Button("Fill in the blank", variant="secondary", elem_id="reversal-fill")
             stop = gr.Button("Stop", variant="stop", elem_id="reversal-stop")
     fact = gr.Markdown(show_fact(first) if first else "", elem_id="reversal-fact")
     notice = gr.Markdown("", label="notice", elem_id="reversal-notice")
@@ -136,5 +162,7 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
                            diffusion_verdict=diffusion_verdict, ar_card=ar_card, ar_grid=ar_grid,
                            ar_verdict=ar_verdict, fact=fact, notice=notice)
     event = run.click(run_reversal, [question], outputs, api_name="reversal", concurrency_id="sampler")
+    fill_event = fill.click(run_fill_in, [question], outputs, api_name="reversal_fill_in", concurrency_id="sampler")
     question.change(show_fact, [question], [fact], api_name=False, queue=False)
-    stop.click(stops_waiting(stop_reversal), None, outputs, cancels=[event], api_name="stop_reversal", queue=False)
+    stop.click(stops_waiting(stop_reversal), None, outputs, cancels=[event, fill_event], api_name="stop_reversal",
+               queue=False)

@@ -34,6 +34,32 @@ def _pct(value) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
+def render_fill_in_table(report: dict) -> str:
+    """The fill-in-the-blank probe (held-out people): each model's share each way and one person's blanks."""
+    fill = report.get("fill_in_accuracy")
+    if not fill:
+        return ""
+    count = len(report["fill_in"]) // 2
+    rows = "".join(
+        f"<tr><td>{escape(label)}</td><td>{_pct(fill[model]['forward'])}</td><td>{_pct(fill[model]['backward'])}</td>"
+        f"</tr>" for model, label in (("diffusion", "embedded LLaDA (diffusion): fills the blank in place"),
+                                      ("autoregressive", ("AR twin: continues the words before it / answers "
+                                                         "“Fill in the blank: …”"))))
+    table = (f'<table class="rev-table"><caption>Fill in the blank, all {count} held-out people: one trained '
+             f'statement with the pet\'s name blanked (forward, the sentence\'s end) or the child\'s (backward, its '
+             f'start). The diffusion model gets the sentence with the name\'s tokens masked and the rest given; the '
+             f'twin can only continue the words before the blank, so backward it is asked “Fill in the blank: '
+             f'___\'s pet is …” and must write the name first.</caption><thead><tr><th>fill in the blank</th>'
+             f'<th>forward</th><th>backward</th></tr></thead><tbody>{rows}</tbody></table>')
+    examples = [row for row in report["fill_in"] if row["direction"] == "backward"][:3]
+    lines = "".join(
+        f"<li><i>{escape(row['blanked'])}</i> (trained: <i>{escape(row['fact'])}</i>): diffusion wrote "
+        f"<b>{escape(row['diffusion_answer'] or '(nothing)')}</b> {'✓' if row['diffusion_correct'] else '✗'}; "
+        f"the twin answered “{escape(row['autoregressive_answer'] or '(nothing)')}” "
+        f"{'✓' if row['autoregressive_correct'] else '✗'}</li>" for row in examples)
+    return table + f'<div class="rev-note">Backward blanks, measured:<ul>{lines}</ul></div>'
+
+
 def render_accuracy_table(report: dict | None) -> str:
     """Both models' measured held-out accuracy each way, and the paper's table beside it."""
     if not report:
@@ -59,6 +85,7 @@ def render_accuracy_table(report: dict | None) -> str:
                     f"twin {_pct(trained['autoregressive']['forward'])} / {_pct(trained['autoregressive']['backward'])}"
                     f" (forward / backward)")
     ours += f'<p class="rev-note">{verdict}. The README\'s "Reversal curse" section says why.</p>'
+    ours += render_fill_in_table(report)
     paper = report["paper"]
     paper_rows = "".join(f"<tr><td>{escape(r['model'])}</td><td>{r['forward']:.1f}</td><td>{r['backward']:.1f}</td>"
                          f"</tr>" for r in paper["rows"])

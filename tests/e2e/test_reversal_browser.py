@@ -1,4 +1,4 @@
-"""The Reversal tab in a browser: one backward question, both answers graded, the measured table shown."""
+"""The Reversal tab in a browser: one backward question asked and filled in as a blank, graded, the tables shown."""
 
 import pytest
 
@@ -29,6 +29,25 @@ def test_a_backward_question_is_answered_by_both_models(page, screenshot_dir):
         assert "done" in page.locator(f"#reversal-{side}-card").inner_text()
     table = page.locator("#reversal-table").inner_text()
     assert "forward" in table and "backward" in table and "GPT-4o" in table
+    assert "Fill in the blank" in table
+
+
+def test_a_backward_blank_is_filled_by_both_models(page, screenshot_dir):
+    open_reversal_tab(page)
+    page.locator("#tab-reversal").wait_for(state="visible", timeout=15000)
+    assert "___" in page.locator("#reversal-fact").inner_text()  # the blanked sentence is shown
+    # Verdicts of an earlier run on this page go first, so the wait below sees this run's.
+    page.evaluate("() => document.querySelectorAll('#tab-reversal .rev-verdict').forEach(e => e.remove())")
+    page.locator("#reversal-fill").click()
+    page.wait_for_function(
+        "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => "
+        "(document.querySelector(s + ' .rev-verdict.right') || document.querySelector(s + ' .rev-verdict.wrong')))",
+        timeout=120000)
+    for side in ("diffusion", "ar"):
+        assert page.locator(f"#reversal-{side}-grid .llada-grid div.cell.masked").count() == 0
+        assert "done" in page.locator(f"#reversal-{side}-card").inner_text()
+    # The diffusion model's answer is the trained sentence itself, only the blank filled.
+    assert "pet" in page.locator("#reversal-diffusion-grid").inner_text()
     box = page.locator("#tab-reversal").bounding_box()
     page.screenshot(path=str(screenshot_dir / "reversal.png"), full_page=True,
                     clip={"x": max(box["x"] - 12, 0), "y": max(box["y"] - 12, 0), "width": box["width"] + 24,
