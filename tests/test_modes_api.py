@@ -48,7 +48,8 @@ def test_compare_streams_both_models_to_the_end(client):
 
 @pytest.mark.parametrize("align", ["passes", "time"])
 def test_compare_lines_the_runs_up_by_passes_or_by_time(client, align):
-    job = client.submit(PROMPT, DIFFUSION, AUTOREGRESSIVE, 32, 8, 32, 0, align, api_name="/compare")
+    # Long enough (the tab's defaults) that frames are sent while both run, even on a fast machine.
+    job = client.submit(PROMPT, DIFFUSION, AUTOREGRESSIVE, 64, 32, 64, 0, align, api_name="/compare")
     job.result(timeout=120)
     frames = [o for o in job.outputs() if isinstance(o[CARD_A], str) and "forward passes" in o[CARD_A]]
     final = job.outputs()[-1]
