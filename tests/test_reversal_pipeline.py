@@ -3,12 +3,16 @@
 import json
 
 from llada_demo.cli import main
+from train_fixtures import TRAIN_FILE, VALID_FILE
+
+# The TinyStories sample when this checkout sits beside it, else the project's own tiny story files.
+DATA = ["--train-file", str(TRAIN_FILE), "--valid-file", str(VALID_FILE)]
 
 
 def test_train_facts_and_measure_on_a_tiny_slice(tmp_path, capsys):
     out = tmp_path / "facts"
     assert main(["train-facts", "--out", str(out), "--facts", "12", "--held-out", "4", "--steps", "2",
-                 "--replay-stories", "20", "--valid-windows", "2", "--no-progress", "--threads", "1"]) == 0
+                 "--replay-stories", "20", "--valid-windows", "2", "--no-progress", "--threads", "1", *DATA]) == 0
     for kind in ("diffusion", "autoregressive"):
         record = json.loads((out / kind / "training_log.json").read_text())["facts_finetune"]
         assert record["steps"] == 2 and record["data"]["held_out_people"] == 4
@@ -30,7 +34,7 @@ def test_train_facts_and_measure_on_a_tiny_slice(tmp_path, capsys):
     assert main(["train-facts", "--out", str(more), "--diffusion", str(out / "diffusion"), "--autoregressive",
                  str(out / "autoregressive"), "--facts", "12", "--held-out", "4", "--steps", "3",
                  "--replay-every", "2", "--replay-stories", "20", "--valid-windows", "2", "--no-progress",
-                 "--threads", "1"]) == 0
+                 "--threads", "1", *DATA]) == 0
     log = json.loads((more / "diffusion" / "training_log.json").read_text())
     assert log["facts_finetune"]["steps"] == 3 and log["facts_finetune"]["options"]["replay_every"] == 2
     assert [r["steps"] for r in log["facts_finetune_earlier"]] == [2]

@@ -68,6 +68,7 @@ class FactTrainOptions:
     seed: int = 0
     max_minutes: float | None = None  # a wall-clock cap (the LR schedule shrinks to fit); none: equal steps
     train_file: Path = DEFAULT_TRAIN_FILE
+    valid_file: Path = DEFAULT_VALID_FILE  # held-out stories: the story-quality check while fine-tuning
     progress: bool = True
     threads: int | None = None
     name_tokens: int = 2  # the longest name, in tokens
@@ -100,7 +101,7 @@ def build_fact_data(options: FactTrainOptions, tokenizer) -> FactData:
     replay_tokens = encode_stories(tokenizer, train_stories, ids.bos, ids.eos)
     replay_sft, _ = encode_instructions(tokenizer, make_instructions(train_stories, options.seed),
                                         options.replay_sft_len)
-    valid = tokenizer(read_text_stream(DEFAULT_VALID_FILE), add_special_tokens=False)["input_ids"]
+    valid = tokenizer(read_text_stream(options.valid_file), add_special_tokens=False)["input_ids"]
     valid_windows = stream_windows(valid, options.replay_len, options.valid_windows)
     info = {"people": len(split.facts), "training_people": len(split.train), "held_out_people": len(split.held_out),
             "statements": len(statements), "statement_tokens": int(sum(len(s) for s in statements)),
@@ -244,7 +245,7 @@ def train_facts_kind(kind: str, options: FactTrainOptions, data: FactData) -> di
 def fact_command(options: FactTrainOptions) -> str:
     defaults = FactTrainOptions()
     changed = [f"--{name.replace('_', '-')} {value}" for name, value in asdict(options).items()
-               if name not in ("progress", "out", "only", "train_file", "threads") and value != getattr(defaults, name)]
+               if name not in ("progress", "out", "only", "train_file", "valid_file", "threads") and value != getattr(defaults, name)]
     return " ".join(["python -m llada_demo train-facts --out", str(options.out), *changed])
 
 

@@ -94,7 +94,7 @@
       }
       pop.appendChild(row);
     }
-    if (target) {
+    if (target && !k[1]) {  // only a committed cell can be masked again
       pop.appendChild(button("put the mask back", function () {
         pick(target, { position: position, mask: true, n: Date.now() });
         close();
