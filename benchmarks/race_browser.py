@@ -114,7 +114,7 @@ def races(browser, start, aligns, repeats: int) -> list[dict]:
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url)
-        page.get_by_role("tab", name="Diffusion vs autoregression", exact=True).click()
+        page.get_by_role("tab", name="Diffusion vs AR", exact=True).click()
         page.locator("#compare-run").wait_for(timeout=60000)
         race_in_page(page, "equal forward passes")  # warm-up: loads both models in the server
         runs = []

@@ -31,13 +31,13 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Chat & watch", id="chat"):
                 build_chat_tab(demo)
-            with gr.Tab("Diffusion vs autoregression", id="compare", elem_id="tab-compare"):
+            with gr.Tab("Diffusion vs AR", id="compare", elem_id="tab-compare"):
                 build_compare_tab(demo)
             with gr.Tab("Fill in anywhere", id="infill", elem_id="tab-infill"):
                 build_infill_tab(demo)
-            with gr.Tab("Trade-off explorer", id="sweep", elem_id="tab-sweep"):
+            with gr.Tab("Trade-offs", id="sweep", elem_id="tab-sweep"):
                 build_sweep_tab(demo)
-            with gr.Tab("Strategy comparison", id="strategies", elem_id="tab-strategies"):
+            with gr.Tab("Strategies", id="strategies", elem_id="tab-strategies"):
                 build_strategies_tab(demo)
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
                 build_branch_tab(demo)

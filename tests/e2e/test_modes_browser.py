@@ -47,7 +47,7 @@ ORDER_COUNTS = """(selectors) => selectors.map(s => {
 
 def test_compare_both_panels_progress_to_the_end(page, screenshot_dir):
     """The race at its defaults (equal forward passes): both grids and both order maps show partial states."""
-    open_tab(page, "Diffusion vs autoregression", "tab-compare")
+    open_tab(page, "Diffusion vs AR", "tab-compare")
     page.locator("#compare-run").click()
     grids = ["#compare-diffusion-grid", "#compare-ar-grid"]
     maps = ["#compare-diffusion-order", "#compare-ar-order"]
@@ -73,7 +73,7 @@ def test_compare_both_panels_progress_to_the_end(page, screenshot_dir):
 
 
 def test_compare_equal_wall_time_also_runs_to_the_end(page):
-    open_tab(page, "Diffusion vs autoregression", "tab-compare")
+    open_tab(page, "Diffusion vs AR", "tab-compare")
     page.locator("#compare-align").get_by_label("equal wall time", exact=True).check()
     page.locator("#compare-run").click()
     page.wait_for_function("() => ['#compare-diffusion-card', '#compare-ar-card'].every(s => "
@@ -104,7 +104,7 @@ def test_fill_in_keeps_the_users_text_untouched(page, screenshot_dir):
 
 
 def test_sweep_plot_and_table_appear(page, screenshot_dir):
-    open_tab(page, "Trade-off explorer", "tab-sweep")
+    open_tab(page, "Trade-offs", "tab-sweep")
     box = page.locator("#sweep-steps textarea, #sweep-steps input").first
     box.fill("4, 8, 16, 32")
     page.locator("#sweep-strategies").get_by_label("random").check()
@@ -120,7 +120,7 @@ def test_sweep_plot_and_table_appear(page, screenshot_dir):
 
 
 def test_sweep_stop_button_ends_the_sweep(page):
-    open_tab(page, "Trade-off explorer", "tab-sweep")
+    open_tab(page, "Trade-offs", "tab-sweep")
     page.locator("#sweep-steps textarea, #sweep-steps input").first.fill("64, 32, 16, 8, 4")
     page.locator("#sweep-run").click()
     page.wait_for_function("() => document.querySelector('#sweep-status').innerText.includes('Run 1 of 5')",
@@ -134,7 +134,7 @@ def test_sweep_stop_button_ends_the_sweep(page):
 
 
 def test_strategy_comparison_shows_two_order_maps(page, screenshot_dir):
-    open_tab(page, "Strategy comparison", "tab-strategies")
+    open_tab(page, "Strategies", "tab-strategies")
     page.locator("#strategies-run").click()
     page.wait_for_function("() => document.querySelector('#strategies-a-card').innerText.includes('done')"
                            " && document.querySelector('#strategies-b-card').innerText.includes('done')",

@@ -12,7 +12,7 @@ MARKED = ("(selector) => { const g = document.querySelector(selector + ' .llada-
 
 
 def test_revising_in_the_strategy_comparison_marks_the_cells_it_took_back(page, screenshot_dir):
-    page.get_by_role("tab", name="Strategy comparison", exact=True).click()
+    page.get_by_role("tab", name="Strategies", exact=True).click()
     page.locator("#tab-strategies").wait_for(state="visible", timeout=15000)
     page.locator("#strategy-b input").click()
     page.get_by_role("option", name=re.compile(r"^revising: Not in LLaDA's published sampler")).click()
