@@ -28,12 +28,17 @@ def set_slider(page, elem_id: str, value: int) -> None:
     box.press("Enter")
 
 
+def rewind_to(page, step):
+    """Move the replay slider to `step` and wait until the source grid shows it."""
+    set_slider(page, "branch-step", step)
+    page.wait_for_function(f"() => document.querySelector('#branch-source .llada-view')?.dataset.step === '{step}'",
+                           timeout=15000)
+
+
 def test_a_cells_candidates_open_by_click_and_by_keyboard(page, screenshot_dir):
     open_branch_tab(page)
     run_source(page)
-    set_slider(page, "branch-step", 6)
-    page.wait_for_function("() => document.querySelector('#branch-source .llada-view')?.dataset.step === '6'",
-                           timeout=15000)
+    rewind_to(page, 6)
     masked = page.locator("#branch-source .cell.masked[data-k]").first
     masked.click()
     page.locator(".llada-pop").wait_for(state="visible", timeout=5000)
@@ -67,9 +72,7 @@ def test_a_cells_candidates_open_by_click_and_by_keyboard(page, screenshot_dir):
 def test_branch_from_an_early_step_with_a_changed_word(page, screenshot_dir):
     open_branch_tab(page)
     run_source(page)
-    set_slider(page, "branch-step", 4)
-    page.wait_for_function("() => document.querySelector('#branch-source .llada-view')?.dataset.step === '4'",
-                           timeout=15000)
+    rewind_to(page, 4)
     # A committed cell: pick its second candidate in the popover (the model's runner-up at that step).
     committed = page.locator("#branch-source .cell.done[data-k]").nth(2)
     position = int(committed.get_attribute("data-pos"))

@@ -14,12 +14,8 @@ def open_reversal_tab(page) -> None:
     tab.click()
 
 
-def test_a_backward_question_is_answered_by_both_models(page, screenshot_dir):
-    open_reversal_tab(page)
-    page.locator("#tab-reversal").wait_for(state="visible", timeout=15000)
-    assert "←" in page.locator("#reversal-question input").input_value(), "a backward question is the default"
-    assert "Trained on" in page.locator("#reversal-fact").inner_text()
-    page.locator("#reversal-run").click()
+def both_finished_with_a_verdict(page):
+    """Wait until both models' answers are marked right or wrong, then check both grids are filled and done."""
     page.wait_for_function(
         "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => "
         "(document.querySelector(s + ' .rev-verdict.right') || document.querySelector(s + ' .rev-verdict.wrong')))",
@@ -27,6 +23,15 @@ def test_a_backward_question_is_answered_by_both_models(page, screenshot_dir):
     for side in ("diffusion", "ar"):
         assert page.locator(f"#reversal-{side}-grid .llada-grid div.cell.masked").count() == 0
         assert "done" in page.locator(f"#reversal-{side}-card").inner_text()
+
+
+def test_a_backward_question_is_answered_by_both_models(page, screenshot_dir):
+    open_reversal_tab(page)
+    page.locator("#tab-reversal").wait_for(state="visible", timeout=15000)
+    assert "←" in page.locator("#reversal-question input").input_value(), "a backward question is the default"
+    assert "Trained on" in page.locator("#reversal-fact").inner_text()
+    page.locator("#reversal-run").click()
+    both_finished_with_a_verdict(page)
     table = page.locator("#reversal-table").inner_text()
     assert "forward" in table and "backward" in table and "GPT-4o" in table
     assert "Fill in the blank" in table
@@ -39,13 +44,7 @@ def test_a_backward_blank_is_filled_by_both_models(page, screenshot_dir):
     # Verdicts of an earlier run on this page go first, so the wait below sees this run's.
     page.evaluate("() => document.querySelectorAll('#tab-reversal .rev-verdict').forEach(e => e.remove())")
     page.locator("#reversal-fill").click()
-    page.wait_for_function(
-        "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => "
-        "(document.querySelector(s + ' .rev-verdict.right') || document.querySelector(s + ' .rev-verdict.wrong')))",
-        timeout=120000)
-    for side in ("diffusion", "ar"):
-        assert page.locator(f"#reversal-{side}-grid .llada-grid div.cell.masked").count() == 0
-        assert "done" in page.locator(f"#reversal-{side}-card").inner_text()
+    both_finished_with_a_verdict(page)
     # The diffusion model's answer is the trained sentence itself, only the blank filled.
     assert "pet" in page.locator("#reversal-diffusion-grid").inner_text()
     box = page.locator("#tab-reversal").bounding_box()
