@@ -29,8 +29,9 @@ STRATEGIES = ("low_confidence", "revising")
 
 def words_used(text: str, words) -> float:
     """Share of `words` that appear in `text` as whole words, case-insensitive ("jumped" does not use "jump")."""
-    lowered = text.lower()
-    return sum(bool(re.search(rf"\b{re.escape(w.lower())}\b", lowered)) for w in words) / len(words)
+    from llada_demo.scoring.text_metrics import uses_word
+
+    return sum(uses_word(text, w) for w in words) / len(words)
 
 
 def word_prompts(count: int, seed: int, path: Path = HELD_OUT):

@@ -11,6 +11,7 @@ import torch
 
 from ..errors import SettingsError
 from ..models.tokenizer import neutralize_special_tokens
+from ..scoring.text_metrics import uses_word
 
 MAX_WORDS = 8
 MAX_WORD_CHARS = 30
@@ -197,12 +198,6 @@ def with_words(message: str, words: Sequence[str]) -> str:
     if message and message[-1] not in ".!?":
         message += "."
     return f"{message} {words_sentence(words)}".strip()
-
-
-def uses_word(text: str, word: str) -> bool:
-    """The answer holds the word as a whole word, any case ("Dragon" and "dragon's" count, "dragons" does not)."""
-    pattern = r"\s+".join(re.escape(part) for part in word.lower().replace("’", "'").split())
-    return re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", text.lower().replace("’", "'")) is not None
 
 
 def words_used(text: str, words: Sequence[str]) -> list[bool]:

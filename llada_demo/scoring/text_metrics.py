@@ -1,4 +1,4 @@
-"""Text metrics of generated answers: distinct-2, repetition, required words used, ending kept."""
+"""Text metrics of generated answers: distinct-2, repetition, required words used (inflected or whole), ending kept."""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ def words_share(text: str, required: Sequence[str]) -> float:
     lowered = text.lower()
     found = sum(bool(re.search(rf"\b{re.escape(word.lower())}", lowered)) for word in required)
     return found / len(required)
+
+
+def uses_word(text: str, word: str) -> bool:
+    """The answer holds the word as a whole word, any case ("Dragon" and "dragon's" count, "dragons" does not)."""
+    pattern = r"\s+".join(re.escape(part) for part in word.lower().replace("’", "'").split())
+    return re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", text.lower().replace("’", "'")) is not None
 
 
 def _normalise(text: str) -> str:
