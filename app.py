@@ -9,8 +9,8 @@ except ImportError:
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from llada_demo.ui import build_demo, launch_kwargs  # noqa: E402
-from llada_demo.ui.launch import configure_queue  # noqa: E402
+from llada_demo.ui import build_demo, launch_kwargs
+from llada_demo.ui.launch import configure_queue
 
 demo = configure_queue(build_demo())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks.app_process import start_server
+from devtools.app_server import start_server
 
 
 def main(argv=None) -> int:

@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from benchmarks.app_process import env, start_server  # noqa: E402
+from devtools.app_server import env, start_server  # noqa: E402
 
 PROMPT = "Write a story about a cat and a ball."
 # (label, answer length, steps, block length); None = the page's defaults, untouched.
@@ -125,9 +125,9 @@ def browser_run(page, timeout: float = 300.0) -> tuple[float, int, float]:
     page.locator("#send").click()
     try:
         page.wait_for_function("() => window.__runResult !== null", timeout=timeout * 1000, polling=1000)
-    except Exception:
+    except Exception as error:
         page.screenshot(path="browser-overhead-failure.png", full_page=True)
-        raise RuntimeError("the run did not end in the page: " + page.locator("#notice").inner_text()[:300])
+        raise RuntimeError("the run did not end in the page: " + page.locator("#notice").inner_text()[:300]) from error
     result = page.evaluate("() => window.__runResult")
     return float(result["seconds"]), int(result["frames"]), float(result["sampler"] or "nan")
 
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=["defaults", "128"], help="time only one of the two runs")
     args = parser.parse_args(argv)
 
-    from chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
+    from devtools.chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
     from llada_demo.models.registry import default_model_name
 
     model = default_model_name()

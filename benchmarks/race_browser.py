@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from benchmarks.app_process import env, start_server  # noqa: E402
+from devtools.app_server import start_server  # noqa: E402
 
 WATCH = """
 () => new Promise((resolve) => {
@@ -79,7 +79,7 @@ def race_in_page(page, align_label: str, timeout: float = 300.0) -> dict:
 # css_template, as it did before they moved to the page's CSS (ui/launch.py), to measure what that costs.
 TEMPLATED = """
 import sys, time
-sys.path[:0] = [{root!r}, {tests!r}]
+sys.path.insert(0, {root!r})
 import types
 import gradio
 import llada_demo.ui.compare_tab as tab
@@ -93,7 +93,7 @@ def templated(*args, **kwargs):
     return gradio.HTML(*args, **kwargs)
 tab.gr = types.ModuleType("gradio_templated")
 tab.gr.__dict__.update(gradio.__dict__, HTML=templated)
-from server import start_app
+from devtools.app_server import start_app
 demo, url = start_app()
 print(url, flush=True)
 while True:
@@ -102,10 +102,7 @@ while True:
 
 
 def start_templated() -> tuple[subprocess.Popen, str]:
-    code = TEMPLATED.format(root=str(ROOT), tests=str(ROOT / "tests"))
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=env())
-    return process, process.stdout.readline().strip()
+    return start_server(TEMPLATED)
 
 
 def races(browser, start, aligns, repeats: int) -> list[dict]:
@@ -146,8 +143,9 @@ def main(argv=None) -> int:
                              "(equal forward passes only, --repeats blocks of 2 races each)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    from chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
     from playwright.sync_api import sync_playwright
+
+    from devtools.chromium import CHROMIUM_FLAGS, chromium_path  # the e2e tests' browser settings
 
     load_before = os.getloadavg()[0]
     result = {"cores": os.cpu_count()}

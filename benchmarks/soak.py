@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.app_process import start_server
+from devtools.app_server import start_server
 
 # Real traffic: a few turns per browser session, then a new visitor; some export their trace.
 RUNS_PER_SESSION = 5

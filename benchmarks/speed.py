@@ -37,7 +37,7 @@ AUTOREGRESSIVE_TWINS = {"embedded-llada": "embedded-ar", "random-tiny": "random-
 # The denoising loops a variant can run on (variants.py names them).
 SAMPLERS = {"loop": iterate, "static": iterate_static}
 
-__all__ = ["markdown", "run", "main", "add_arguments"]
+__all__ = ["add_arguments", "main", "markdown", "run"]
 
 
 def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:

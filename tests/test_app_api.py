@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from llada_demo.models.registry import default_model_name, load_model
 from llada_demo.engine import chat_trace
+from llada_demo.models.registry import default_model_name, load_model
 from llada_demo.sampling import SamplingSettings
 
 pytestmark = pytest.mark.integration

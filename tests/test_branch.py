@@ -5,7 +5,6 @@ import json
 
 import numpy as np
 import pytest
-from viz_fixtures import parse_grid
 
 from llada_demo.engine import last, load_model, worker
 from llada_demo.errors import SettingsError
@@ -24,6 +23,7 @@ from llada_demo.viz.branch_diff import render_branch_diff, word_diff
 from llada_demo.viz.export_html import animation_html
 from llada_demo.viz.player_data import replay_data
 from llada_demo.viz.token_grid import render_grid
+from viz_fixtures import parse_grid
 
 MODEL = "embedded-llada"
 

@@ -5,13 +5,13 @@ import json
 from dataclasses import replace
 
 import numpy as np
-from viz_fixtures import HOSTILE_TEXTS, handmade_trace, parse_grid, tiny_run
 
 from llada_demo.sampling.sampler import TOP_K
 from llada_demo.ui.candidates import candidates_answer, describe_cell
 from llada_demo.viz.candidates import cell_candidates
 from llada_demo.viz.state import visible_text
 from llada_demo.viz.token_grid import render_grid
+from viz_fixtures import HOSTILE_TEXTS, handmade_trace, parse_grid, tiny_run
 
 
 class _Attributes:

@@ -5,10 +5,10 @@ ZeroGPU Space; each endpoint is then driven with gradio_client and must have gon
 """
 
 import pytest
-from test_zerogpu import fake_spaces
 
 from llada_demo.engine import worker, zerogpu
 from llada_demo.models.registry import default_model_name
+from test_zerogpu import fake_spaces
 
 pytestmark = pytest.mark.integration
 DIFFUSION, AUTOREGRESSIVE = default_model_name("diffusion"), default_model_name("autoregressive")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import math
 
-from train_fixtures import TRAIN_FILE, need_data, smoke_run
-
 from llada_demo.models.device import pick_device
 from llada_demo.train.data import read_stories
 from llada_demo.train.sampling_defaults import diffusion_settings, read_defaults, write_defaults
 from llada_demo.train.scorecard import ROWS, run_scorecard
 from llada_demo.train.sweep import run_sweep
+from train_fixtures import TRAIN_FILE, need_data, smoke_run
 
 
 def test_defaults_round_trip_and_rescale(tmp_path):

@@ -7,7 +7,6 @@ import json
 import math
 
 import torch
-from train_fixtures import VALID_FILE, need_data, smoke_run
 
 from llada_demo.models.tokenizer import chat_prompt_ids, special_ids
 from llada_demo.sampling import SamplingSettings
@@ -15,6 +14,7 @@ from llada_demo.scoring import text_metrics as metrics
 from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from llada_demo.train.command import add_eval_arguments, run_eval
 from llada_demo.train.evaluate import infill_ending
+from train_fixtures import VALID_FILE, need_data, smoke_run
 
 
 def test_text_metrics():

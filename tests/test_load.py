@@ -3,6 +3,7 @@
 import gc
 import threading
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -39,7 +40,7 @@ def test_concurrent_sessions_complete_and_never_mix():
             history = final[1]
             assert history[0]["content"][0]["text"] == f"Story number {i} about a cat."
             assert "masks left <b>0</b>" in final[2]
-            trace = Trace.from_json(open(client.predict(api_name="/export_trace"), encoding="utf-8").read())
+            trace = Trace.from_json(Path(client.predict(api_name="/export_trace")).read_text(encoding="utf-8"))
             assert f"Story number {i} about" in tokenizer.decode(trace.prompt_ids.tolist())
             assert trace.settings.seed == i and len(trace.steps) == 32
         # Each session keeps only its last run (for Stop and exports), and none is still running.
@@ -63,7 +64,7 @@ def test_a_full_queue_refuses_with_a_message():
             try:
                 clients[i].predict(*request(i, gen_length=256), api_name="/chat")
                 outcomes.append("done")
-            except Exception as error:  # gradio_client raises the server's refusal
+            except Exception as error:  # noqa: BLE001 - gradio_client raises the server's refusal
                 outcomes.append(str(error))
 
         threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]

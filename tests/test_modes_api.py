@@ -84,7 +84,7 @@ def test_infill_keeps_the_users_text_and_shows_what_ar_did(client):
     text = "[MASK*6] they all went home <together>."
     result = client.predict(text, "Write a story.", DIFFUSION, AUTOREGRESSIVE, 0, "low_confidence", 0,
                             api_name="/infill")
-    d_card, d_grid, d_text, a_card, a_grid, a_text, summary, notice = result
+    d_card, d_grid, d_text, _a_card, a_grid, _a_text, summary, notice = result
     assert notice == "" and "untouched" in summary
     assert " they all went home &lt;together&gt;." in d_text and "<together>" not in d_text + d_grid
     assert masks_in(d_grid) == 0 and d_grid.count('<div class="cell given"') >= 6

@@ -1,5 +1,6 @@
 """Compare, strategy comparison, sweep and explainer logic on the embedded models (short answers, few steps)."""
 
+import itertools
 import math
 import time
 
@@ -133,7 +134,7 @@ def test_forward_masking_is_nested_and_reaches_all_masked():
     levels = forward_masking(answer, mask_id=2, seed=3)
     masked = [set(np.flatnonzero(ids == 2)) for _, ids in levels]
     assert masked[0] == set() and masked[-1] == set(range(40))
-    assert all(a <= b for a, b in zip(masked, masked[1:]))
+    assert all(a <= b for a, b in itertools.pairwise(masked))
     for (_, ids) in levels:
         kept = ids != 2
         assert np.array_equal(ids[kept], answer[kept])

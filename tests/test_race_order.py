@@ -107,7 +107,7 @@ def test_equal_passes_keeps_the_unfinished_lanes_level_at_every_frame(monkeypatc
         if not slow_done and not fast_done:
             assert slow_passes == fast_passes
     # The slow lane ended after 4 passes, when the fast one had also run 4 (4 of its 16 tokens).
-    assert [f for f in frames if f[0][1]][0] == ((4, True), (4, False))
+    assert next(f for f in frames if f[0][1]) == ((4, True), (4, False))
     assert frames[-1] == ((4, True), (16, True)) and len(frames) == 1 + 16
     assert slow.own_time > fast.own_time  # each lane's own compute is still measured
 

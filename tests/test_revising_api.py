@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-from test_app_api import GRID, STATS, chat_args
 
 from llada_demo.models.registry import default_model_name
+from test_app_api import GRID, STATS, chat_args
 
 pytestmark = pytest.mark.integration
 DIFFUSION = default_model_name("diffusion")

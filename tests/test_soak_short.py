@@ -15,8 +15,8 @@ BOUND_MB = 40.0
 
 
 def test_memory_stays_flat_over_runs():
-    from benchmarks.app_process import start_server
     from benchmarks.soak import soak
+    from devtools.app_server import start_server
 
     # Its own process: in this one, pytest's other tests and the client would share (and blur) the RSS.
     process, url = start_server()

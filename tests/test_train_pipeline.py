@@ -7,9 +7,8 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from train_fixtures import TRAIN_FILE, VALID_FILE
-
 from llada_demo.sampling.settings import SamplingSettings
+from train_fixtures import TRAIN_FILE, VALID_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 

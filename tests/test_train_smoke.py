@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -9,7 +10,6 @@ import random
 import pytest
 import torch
 from safetensors import safe_open
-from train_fixtures import need_data, smoke_run
 from transformers import AutoModel, LlamaForCausalLM
 
 from llada_demo.models import LLaDAConfig, LLaDAModelLM
@@ -27,6 +27,7 @@ from llada_demo.train.instructions import (
 )
 from llada_demo.train.loop import LoopSettings, learning_rate, train
 from llada_demo.train.recipe import ensure_tokenizer
+from train_fixtures import need_data, smoke_run
 
 STORY = (
     "Once upon a time, there was a little girl named Lily. She had a red ball.\n"
@@ -220,7 +221,7 @@ def test_learning_rate_warms_up_then_decays():
     settings = LoopSettings(name="x", lr=1.0, total_steps=100, tokens_per_step=1, warmup_share=0.1, min_lr_ratio=0.1)
     rates = [learning_rate(settings, step / 100) for step in range(100)]
     assert rates[0] < rates[5] < rates[9] <= 1.0 and rates[-1] == pytest.approx(0.1, abs=0.01)
-    assert all(a >= b for a, b in zip(rates[10:], rates[11:]))
+    assert all(a >= b for a, b in itertools.pairwise(rates[10:]))
 
 
 @pytest.mark.parametrize("kind", ["diffusion", "autoregressive"])
@@ -283,7 +284,7 @@ def test_smoke_run_writes_loadable_folders():
     for kind in ("diffusion", "autoregressive"):
         folder = out / kind
         with safe_open(str(folder / "model.safetensors"), "pt") as weights:
-            assert {weights.get_slice(k).get_dtype() for k in weights.keys()} == {"BF16"}
+            assert {weights.get_slice(k).get_dtype() for k in weights.keys()} == {"BF16"}  # noqa: SIM118 - safe_open
         assert (folder / "model.safetensors").stat().st_size < 20 * 2**20
         assert load_tokenizer(str(folder)).chat_template
         assert json.loads((folder / "sampling_defaults.json").read_text())["gen_length"] > 0

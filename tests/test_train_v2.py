@@ -10,7 +10,6 @@ import re
 
 import pytest
 import torch
-from train_fixtures import TRAIN_FILE
 
 from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from llada_demo.sampling.sampler import generate
@@ -25,6 +24,7 @@ from llada_demo.train.sft_mix import sft_instructions
 from llada_demo.train.small_talk import CATEGORIES, small_talk_pairs
 from llada_demo.train.story_tasks import V2_KINDS, make_v2
 from llada_demo.train.sweep import choose
+from train_fixtures import TRAIN_FILE
 
 STORY = (
     "Once upon a time, there was a little girl named Lily. She had a red ball.\n"

@@ -9,13 +9,13 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 from PIL import Image
-from viz_fixtures import handmade_trace, parse_grid, synthetic_trace, tiny_run
 
 from llada_demo.trace import Trace
 from llada_demo.viz import animation_gif, animation_html, trace_to_json_file
 from llada_demo.viz.export_gif import CELL_H, CELL_W, GAP, HEADER_H, MARGIN, MASKED_FILL, frame_steps
+from viz_fixtures import handmade_trace, parse_grid, synthetic_trace, tiny_run
 
-DATA_PATTERN = re.compile(r'<script type="application/json" id="llada-trace-data">(.*?)</script>', re.S)
+DATA_PATTERN = re.compile(r'<script type="application/json" id="llada-trace-data">(.*?)</script>', re.DOTALL)
 
 
 class Tags(HTMLParser):
@@ -86,7 +86,7 @@ def test_html_keeps_hostile_token_text_inside_its_json():
 
 def test_html_is_standalone():
     html = animation_html(tiny_run())
-    assert not re.search(r"""(src|href)\s*=""", html, re.I)
+    assert not re.search(r"""(src|href)\s*=""", html, re.IGNORECASE)
     assert "@import" not in html and "http://" not in html and "https://" not in html
 
 

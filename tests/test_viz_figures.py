@@ -3,9 +3,9 @@
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from viz_fixtures import handmade_trace, synthetic_trace, tiny_run
 
 from llada_demo.viz import confidence_heatmap, decoding_order_map, step_curves
+from viz_fixtures import handmade_trace, synthetic_trace, tiny_run
 
 FIGURES = (confidence_heatmap, decoding_order_map, step_curves)
 

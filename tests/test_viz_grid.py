@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from viz_fixtures import autoregressive_trace, handmade_trace, parse_grid, tiny_run
 
 from llada_demo.viz import GRID_CSS, render_grid
+from viz_fixtures import autoregressive_trace, handmade_trace, parse_grid, tiny_run
 
 
 def cells_at(trace, step, **options):
@@ -114,7 +114,7 @@ def test_colour_toggle_changes_committed_backgrounds():
 
 def test_current_block_is_outlined():
     trace = handmade_trace()
-    for step, block in ((0, range(0, 5)), (2, range(0, 5)), (3, range(5, 10))):
+    for step, block in ((0, range(5)), (2, range(5)), (3, range(5, 10))):
         in_block = {c["pos"] for c in cells_at(trace, step) if "in-block" in c["classes"]}
         assert in_block == set(block)
     single_block = autoregressive_trace()

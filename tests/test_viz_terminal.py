@@ -5,10 +5,10 @@ import re
 import unicodedata
 
 import numpy as np
-from viz_fixtures import autoregressive_trace, handmade_trace, tiny_run
 
 from llada_demo.viz import render_terminal, status_line
 from llada_demo.viz.terminal import RESET, STYLES
+from viz_fixtures import autoregressive_trace, handmade_trace, tiny_run
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

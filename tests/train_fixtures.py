@@ -12,7 +12,6 @@ from pathlib import Path
 from llada_demo.train.command import add_train_arguments, run_train
 from llada_demo.train.data import DEFAULT_TRAIN_FILE
 
-
 HERE = Path(__file__).resolve().parent
 # The TinyStories sample when this checkout sits beside it; else the project's own tiny story files.
 TRAIN_FILE = DEFAULT_TRAIN_FILE if DEFAULT_TRAIN_FILE.exists() else HERE / "data" / "mini-stories.txt"

@@ -10,9 +10,9 @@ import torch
 
 from llada_demo.models import LLaDAConfig, LLaDAModelLM
 from llada_demo.models.tokenizer import special_ids, token_texts
+from llada_demo.models.tokenizer_training import train_tokenizer
 from llada_demo.sampling import SamplingSettings, generate
 from llada_demo.trace import StepRecord, Trace
-from llada_demo.models.tokenizer_training import train_tokenizer
 
 CORPUS = [
     "Hello world!\n  An indented line with <b>tags</b> & \"quotes\".",

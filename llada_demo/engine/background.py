@@ -45,7 +45,7 @@ class BackgroundRun:
             self.latest = next(self._stream)
         except StopIteration:
             return self._finish()
-        except BaseException as error:  # reported to the user by the UI, never raised in the thread
+        except BaseException as error:  # noqa: BLE001 - reported to the user by the UI, never raised in the thread
             self.error = error
             return self._finish()
         worker.submit(self._step)

@@ -92,7 +92,7 @@ def train(model: torch.nn.Module, batches: Iterator, loss_fn: Callable, valid_fn
     loss_fn(model, batch) -> scalar loss; valid_fn(model) -> float, called in eval mode without grad.
     """
     optimizer = make_optimizer(model, settings, device)
-    log = open(settings.log_path, "a", encoding="utf-8") if settings.log_path else None
+    log = open(settings.log_path, "a", encoding="utf-8") if settings.log_path else None  # noqa: SIM115 - closed at the end
     best_valid, best_step, best_state = math.inf, -1, snapshot(model)
     history: list[tuple[int, float]] = []
     stop_reason = "budget"

@@ -248,7 +248,7 @@ def play(trace: Trace | None, color_by, frames_per_second):
         fps = min(max(float(frames_per_second), 1.0), 30.0)
     except (TypeError, ValueError, OverflowError):
         fps = 10.0
-    delay, color_by = 1.0 / (fps if fps == fps else 10.0), _color_mode(color_by)
+    delay, color_by = 1.0 / (fps if fps == fps else 10.0), _color_mode(color_by)  # noqa: PLR0124 - NaN test
     for step in range(len(trace.steps) + 1):
         yield step, grid_view(trace, step=step, color_by=color_by)
         time.sleep(delay)

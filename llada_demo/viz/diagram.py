@@ -101,7 +101,7 @@ def remask_section(explainer: Explainer) -> str:
     record = trace.steps[index]
     before = answer_state(trace, index).tokens
     lo, hi = record.block * trace.settings.block_length, (record.block + 1) * trace.settings.block_length
-    committed = set(int(p) for p in record.committed)
+    committed = {int(p) for p in record.committed}
     cells = []
     for position, token in enumerate(before.tolist()):
         if token != trace.mask_id:

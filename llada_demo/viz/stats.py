@@ -14,7 +14,7 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
     if trace is None:
         return '<div class="llada-stats"><span>No run yet: send a message.</span></div>'
     state = answer_state(trace)
-    planned = "≤ %d" % trace.gen_length if trace.settings.strategy == "threshold" and not trace.finished \
+    planned = f"≤ {trace.gen_length}" if trace.settings.strategy == "threshold" and not trace.finished \
         else str(state.total_steps)
     decoded = decoded_positions(trace)
     figures = [

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from chromium import CHROMIUM_FLAGS, chromium_path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

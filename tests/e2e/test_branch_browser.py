@@ -107,9 +107,8 @@ def test_branch_from_an_early_step_with_a_changed_word(page, screenshot_dir):
 
 def test_the_html_replay_shows_a_cells_candidates(chromium_browser, tmp_path):
     """The exported replay page: click a cell at an early step, its top 5 appear as in the app."""
-    from viz_fixtures import tiny_run
-
     from llada_demo.viz.export_html import animation_html
+    from viz_fixtures import tiny_run
 
     trace = tiny_run()
     path = tmp_path / "replay.html"
