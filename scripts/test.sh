@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
-# Installs what the tests need (pip packages; Debian's chromium and g++) and runs the whole suite.
+# Installs what the tests need (pip packages; Debian's chromium and g++), lints with ruff, and runs the tests.
+#   ./scripts/test.sh                        everything (CI runs this through .ci/run)
+#   ./scripts/test.sh --fast                 unit and quick API tests only: pytest -m "not slow" (docs/testing.md)
+#   ./scripts/test.sh --update-screenshots   e2e tests rewrite docs/screenshots/ (otherwise build/screenshots/)
+# Any other argument goes to pytest, e.g. ./scripts/test.sh --fast tests/test_settings.py -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+fast=0
+pytest_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --fast) fast=1 ;;
+    *) pytest_args+=("$arg") ;;  # --update-screenshots is a pytest option (tests/conftest.py)
+  esac
+done
 
 python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 
@@ -19,5 +32,12 @@ if [ ${#packages[@]} -gt 0 ]; then
   fi
 fi
 
+# Lint first: a ruff error fails the run before any test starts (rules in pyproject.toml).
+python -m ruff check .
+
 export GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-python -m pytest "$@"
+if [ "$fast" -eq 1 ]; then
+  python -m pytest -m "not slow" --durations=15 ${pytest_args[@]+"${pytest_args[@]}"}
+else
+  python -m pytest --durations=25 ${pytest_args[@]+"${pytest_args[@]}"}
+fi

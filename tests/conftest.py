@@ -1,11 +1,57 @@
-"""Shared fixtures: a random tiny LLaDA with a real tokenizer, built on the fly (no network)."""
+"""Shared fixtures (a random tiny LLaDA, the live app) and the two test tiers (what `--fast` leaves out)."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+TESTS = Path(__file__).resolve().parent
+
+# The tiers, in one place (docs/testing.md). `./scripts/test.sh --fast` runs `pytest -m "not slow"`: unit tests and
+# the quick API tests. A test is slow when it is under one of SLOW_DIRS, in one of SLOW_MODULES, or marked
+# @pytest.mark.slow itself; every other test, a new module included, is fast until it is listed here.
+SLOW_DIRS = {"e2e"}  # real Chromium against the live app
+SLOW_MODULES = {
+}
+# A fast-tier test that takes longer than this is named at the end of the run, so it can be listed above.
+FAST_TEST_SECONDS = 10.0
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-screenshots", action="store_true",
+                     help="e2e tests write their screenshots to docs/screenshots/ (the README's) instead of "
+                          "build/screenshots/")
+
+
+def is_slow(item) -> bool:
+    relative = Path(str(item.path)).resolve().relative_to(TESTS)
+    return (bool(SLOW_DIRS & set(relative.parts[:-1])) or relative.stem in SLOW_MODULES
+            or item.get_closest_marker("slow") is not None)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+_long_fast_tests = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.duration > FAST_TEST_SECONDS and "slow" not in report.keywords:
+        _long_fast_tests.append((report.duration, report.nodeid))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _long_fast_tests:
+        terminalreporter.section(f"fast-tier tests over {FAST_TEST_SECONDS:.0f} s "
+                                 "(list them in tests/conftest.py SLOW_MODULES)")
+        for seconds, nodeid in sorted(_long_fast_tests, reverse=True):
+            terminalreporter.write_line(f"{seconds:6.1f}s {nodeid}")
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,13 @@
 
 import json
 
-from benchmarks.speed import main
+from benchmark_command import run_benchmark
 
 
-def test_bench_prints_and_writes_every_variant(tmp_path, capsys):
+def test_bench_prints_and_writes_every_variant(tmp_path):
     out = tmp_path / "bench.json"
-    assert main(["--shape", "tiny", "--length", "16", "--steps", "8", "--block", "8",
-                 "--prompt-length", "8", "--memory-length", "32", "--json", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed = run_benchmark("speed", "--shape", "tiny", "--length", "16", "--steps", "8", "--block", "8",
+                            "--prompt-length", "8", "--memory-length", "32", "--json", out).stdout
     for variant in ("naive reference loop", "exact sampler", "prefix cache", "dual cache",
                     "threshold τ 0.9 + dual cache", "autoregressive baseline: tiny"):
         assert f"| {variant}" in printed
@@ -25,10 +24,10 @@ def test_bench_prints_and_writes_every_variant(tmp_path, capsys):
     assert memory["gen_length"] == 32 and memory["nfe"] == 4
 
 
-def test_bench_on_real_weights_reports_twin_perplexity(tmp_path, capsys):
+def test_bench_on_real_weights_reports_twin_perplexity(tmp_path):
     out = tmp_path / "bench.json"
-    assert main(["--model", "embedded-llada", "--length", "16", "--steps", "8", "--block", "8",
-                 "--variants", "exact sampler", "dual cache", "--json", str(out)]) == 0
+    run_benchmark("speed", "--model", "embedded-llada", "--length", "16", "--steps", "8", "--block", "8",
+                  "--variants", "exact sampler", "dual cache", "--json", out)
     rows = {r["variant"]: r for r in json.loads(out.read_text())[0]["rows"]}
     assert set(rows) == {"naive reference loop", "exact sampler", "dual cache",
                          "autoregressive baseline: embedded-ar, static KV cache"}
@@ -37,10 +36,11 @@ def test_bench_on_real_weights_reports_twin_perplexity(tmp_path, capsys):
     assert rows["dual cache"]["twin_perplexity"] > 1
 
 
-def test_memory_benchmark_measures_a_peak_above_the_weights():
-    from benchmarks.memory import measure
-
-    result = measure("tiny", layers=1, length=64, block=8, cache="dual", prompt_length=8, steps_measured=2)
+def test_memory_benchmark_measures_a_peak_above_the_weights(tmp_path):
+    out = tmp_path / "memory.json"
+    run_benchmark("memory", "--shape", "tiny", "--layers", "1", "--length", "64", "--block", "8", "--cache", "dual",
+                  "--prompt-length", "8", "--steps-measured", "2", "--json", out)
+    [result] = json.loads(out.read_text())
     assert result["layers"] == 1 and result["gen_length"] == 64 and result["cache"] == "dual"
     assert result["peak_gb"] >= result["before_run_gb"] > 0 and result["weights_gb"] >= 0
     assert result["peak_above_start_gb"] >= 0

@@ -38,7 +38,8 @@ def test_bundle_holds_the_app_and_checkpoints_but_no_data(bundle):
     files = {str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_file()}
     assert {"app.py", "requirements.txt", "README.md", "spaces.yaml", "llada_demo/ui/layout.py",
             "assets/llada-tinystories/model.safetensors", "assets/ar-tinystories/model.safetensors"} <= files
-    assert not any("tinystories-train" in f or f.endswith((".pyc", ".jsonl")) or f.startswith("tests/") for f in files)
+    assert not any("tinystories-train" in f or f.endswith((".pyc", ".jsonl")) for f in files)
+    assert not any(f.startswith(("tests/", "benchmarks/", "devtools/")) for f in files)  # development only
     for f in files:
         if f.endswith(".safetensors"):
             assert (bundle / f).stat().st_size <= 40 * 2**20

@@ -157,14 +157,17 @@ def test_fill_in_asks_the_autoregressive_model_for_the_words(loaded):
 
 @pytest.mark.skipif(not DEFAULT_VALID_FILE.is_file(), reason="the held-out stories are not on this machine")
 def test_the_benchmark_runs_and_writes_its_table(tmp_path):
-    from benchmarks import placed_words as bench
+    import json
+
+    from benchmark_command import run_benchmark
 
     out = tmp_path / "placed.json"
-    result = bench.main(["--prompts", "1", "--gen-length", "32", "--steps", "16", "--block-length", "32",
-                         "--out", str(out), "--quiet"])
-    assert out.is_file() and result["prompts"] == 1 and set(result["rows"]) == {v[0] for v in bench.VARIANTS}
+    printed = run_benchmark("placed_words", "--prompts", "1", "--gen-length", "32", "--steps", "16",
+                            "--block-length", "32", "--out", out, "--quiet").stdout
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["prompts"] == 1 and result["words_per_prompt"] == 3 and result["markdown"] in printed
+    assert set(result["rows"]) == {"placed", "placed_asked", "asked", "ar_asked"}
     placed = result["rows"]["placed"]
     assert 0.0 <= placed["all_words_used"] <= 1.0 and placed["judge_perplexity"] > 1.0
     assert "| Diffusion, words placed" in result["markdown"]
     assert result["models"]["diffusion"]["weights_sha256"]
-    assert len(bench.word_prompts(bench.DEFAULT_VALID_FILE, 3, 0)) == 3

@@ -14,17 +14,15 @@ WARMUP, RUNS = 10, 20
 BOUND_MB = 40.0
 
 
-def test_memory_stays_flat_over_runs():
-    from benchmarks.soak import soak
-    from devtools.app_server import start_server
+def test_memory_stays_flat_over_runs(tmp_path):
+    import json
 
-    # Its own process: in this one, pytest's other tests and the client would share (and blur) the RSS.
-    process, url = start_server()
-    try:
-        assert url.startswith("http"), "the app did not start"
-        result = soak(url, process.pid, RUNS, WARMUP, every=10, quiet=True)
-    finally:
-        process.kill()
-        process.wait()
-    assert result["runs_after_warmup"] == RUNS
+    from benchmark_command import run_benchmark
+
+    # The benchmark serves the app in a process of its own: in this one, pytest's other tests and the client
+    # would share (and blur) the RSS.
+    out = tmp_path / "soak.json"
+    run_benchmark("soak", "--runs", RUNS, "--warmup", WARMUP, "--every", 10, "--json", out)
+    result = json.loads(out.read_text())
+    assert result["complete"] and result["runs_after_warmup"] == RUNS
     assert result["growth_mb"] <= BOUND_MB, result["samples"]

@@ -6,7 +6,11 @@ import pytest
 
 from chromium import CHROMIUM_FLAGS, chromium_path
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# The README's pictures: rewritten only by `./scripts/test.sh --update-screenshots` (pytest --update-screenshots).
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Every other e2e run writes its screenshots here (git-ignored), so a test run leaves the checkout clean.
+BUILD_SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +37,8 @@ def page(chromium_browser, app_url):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshot_dir(pytestconfig):
+    """Where e2e tests save screenshots: build/screenshots/, or docs/screenshots/ with --update-screenshots."""
+    folder = SCREENSHOTS if pytestconfig.getoption("--update-screenshots") else BUILD_SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
