@@ -106,7 +106,7 @@ def paired(first: list[dict], second: list[dict]) -> dict:
 
 
 def table(results: dict) -> str:
-    """The README table: one row per strategy."""
+    """The table in docs/sampling.md: one row per strategy."""
     lines = [("| strategy | forward passes | AR-twin perplexity ↓ | rep-4 ↓ | words used ↑ | finished | "
               "taken back / answer | of which changed |"), "|---|---|---|---|---|---|---|---|"]
     for name, s in results["summary"].items():

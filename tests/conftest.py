@@ -11,10 +11,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 TESTS = Path(__file__).resolve().parent
 
 # The tiers, in one place (docs/testing.md). `./scripts/test.sh --fast` runs `pytest -m "not slow"`: unit tests and
-# the quick API tests. A test is slow when it is under one of SLOW_DIRS, in one of SLOW_MODULES, or marked
-# @pytest.mark.slow itself; every other test, a new module included, is fast until it is listed here.
+# the quick API tests. A test is slow when it is under one of SLOW_DIRS, listed in SLOW (a module, or one test as
+# "module::test_name"), or marked @pytest.mark.slow itself; every other test, a new module included, is fast until
+# it is listed here.
 SLOW_DIRS = {"e2e"}  # real Chromium against the live app
-SLOW_MODULES = {
+SLOW = {
 }
 # A fast-tier test that takes longer than this is named at the end of the run, so it can be listed above.
 FAST_TEST_SECONDS = 10.0
@@ -27,9 +28,12 @@ def pytest_addoption(parser):
 
 
 def is_slow(item) -> bool:
-    relative = Path(str(item.path)).resolve().relative_to(TESTS)
-    return (bool(SLOW_DIRS & set(relative.parts[:-1])) or relative.stem in SLOW_MODULES
-            or item.get_closest_marker("slow") is not None)
+    path = Path(str(item.path)).resolve()
+    if not path.is_relative_to(TESTS):
+        return item.get_closest_marker("slow") is not None
+    relative = path.relative_to(TESTS)
+    return (bool(SLOW_DIRS & set(relative.parts[:-1])) or relative.stem in SLOW
+            or f"{relative.stem}::{item.originalname}" in SLOW or item.get_closest_marker("slow") is not None)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,7 +53,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     if _long_fast_tests:
         terminalreporter.section(f"fast-tier tests over {FAST_TEST_SECONDS:.0f} s "
-                                 "(list them in tests/conftest.py SLOW_MODULES)")
+                                 "(list them in SLOW in tests/conftest.py)")
         for seconds, nodeid in sorted(_long_fast_tests, reverse=True):
             terminalreporter.write_line(f"{seconds:6.1f}s {nodeid}")
 

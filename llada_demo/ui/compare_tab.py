@@ -20,7 +20,7 @@ from .queue_policy import stops_waiting
 
 COLUMNS = 8
 # One block for the whole answer (the order is free) and two tokens per forward pass: measured on the embedded
-# pair by `python -m benchmarks.race_settings` (README, "Diffusion vs autoregression"). Fewer steps commit more
+# pair by `python -m benchmarks.race_settings` (docs/modes.md, "The race's defaults"). Fewer steps commit more
 # tokens per pass and the text gets sloppier; more steps, one token per pass, the text gets better.
 RACE_DEFAULTS = dict(gen_length=64, steps=32, block_length=64)
 DEFAULT_ALIGN = "passes"

@@ -84,7 +84,7 @@ def render_accuracy_table(report: dict | None) -> str:
                     f"{_pct(trained['diffusion']['forward'])} / {_pct(trained['diffusion']['backward'])} and the "
                     f"twin {_pct(trained['autoregressive']['forward'])} / {_pct(trained['autoregressive']['backward'])}"
                     f" (forward / backward)")
-    ours += f'<p class="rev-note">{verdict}. The README\'s "Reversal curse" section says why.</p>'
+    ours += f'<p class="rev-note">{verdict}. docs/reversal.md in the project says why.</p>'
     ours += render_fill_in_table(report)
     paper = report["paper"]
     paper_rows = "".join(f"<tr><td>{escape(r['model'])}</td><td>{r['forward']:.1f}</td><td>{r['backward']:.1f}</td>"
