@@ -25,6 +25,8 @@ SLOW = {
     "test_app_api::test_stop_ends_the_turn_cleanly_and_the_conversation_goes_on",
     "test_app_api::test_a_conversation_longer_than_the_context_leaves_out_old_turns",
     "test_app_api::test_cached_run_through_the_api_is_the_cached_sampler",
+    "test_app_api::test_an_empty_answer_is_explained", "test_app_api::test_stop_after_a_finished_run_changes_nothing",
+    "test_app_api::test_replay_after_a_run_shows_any_step",
     "test_branch_api::test_branch_keeps_the_edited_token_and_finishes",
     "test_engine_endpoints::test_branch_model_work_goes_through_the_engine",
     # the command line in fresh processes (each imports torch and loads a model)
