@@ -62,9 +62,10 @@ class Guesses:
         self.top_ids = torch.zeros(length, TOP_K, dtype=torch.int32, device=device)
         self.top_probs = torch.zeros(length, TOP_K, dtype=torch.float16, device=device)
 
-    def update(self, logits: torch.Tensor, offset: int, masked: torch.Tensor, rows: int = 256) -> None:
+    def update(self, logits: torch.Tensor, offset: int, masked: torch.Tensor, rows: int = 128) -> None:
         """Score `logits`' rows (answer positions offset, offset + 1, ...): the top-k where `masked` ([gen_length]
-        bool), the best guess alone elsewhere."""
+        bool), the best guess alone elsewhere. `rows` at a time: a chunk holds the selected rows and two float32
+        copies of them (66 MB each at 128 rows of a 126k vocabulary)."""
         scored = masked[offset:offset + len(logits)]
         for where, k in ((scored, TOP_K), (~scored, 1)):
             index = torch.nonzero(where).flatten()

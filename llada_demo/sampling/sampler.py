@@ -50,6 +50,11 @@ def _seeded_generator(seed: int | None, device: torch.device) -> torch.Generator
     return generator
 
 
+def _vocab_size(model) -> int | None:
+    config = model.config
+    return getattr(config, "embedding_size", None) or getattr(config, "vocab_size", None)
+
+
 def _canvas(model, input_ids: torch.Tensor, settings: SamplingSettings, answer: torch.Tensor | None,
             device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """x = prompt + answer ([1, L + gen_length]: all [MASK], or the given template), and where the prompt is
@@ -162,11 +167,6 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings, answ
                 remasked = revisions.revise(answer, guesses, schedule, block_step, lo, hi, committed, confidence)
             yield _record(step, block, answer, committed, confidence, guesses, masked, remasked, nfe, start)
             step += 1
-
-
-def _vocab_size(model) -> int | None:
-    config = model.config
-    return getattr(config, "embedding_size", None) or getattr(config, "vocab_size", None)
 
 
 def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(),
