@@ -14,18 +14,18 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
+from devtools.reference_loop import generate as naive_generate
 from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
-from llada_demo.sampling.graphed import iterate_static, release
 from llada_demo.scoring.agreement import identical_share
 from llada_demo.scoring.answer import cut_at_stop
 from llada_demo.scoring.judge import answer_nll, pooled
 
 from . import autoregressive_baseline
-from .reference_loop import naive_generate
 from .report import markdown
 from .shapes import autoregressive_config, random_model, shape_config
+from .static_sampler import iterate_static, release
 from .timing import best, environment, make_row, timed
 from .variants import VARIANTS, split
 
@@ -40,8 +40,13 @@ SAMPLERS = {"loop": iterate, "static": iterate_static}
 __all__ = ["add_arguments", "main", "markdown", "run"]
 
 
-def build_random_model(shape: str, device: torch.device) -> LLaDAModelLM:
-    return random_model(LLaDAModelLM, shape_config(shape), device, pick_dtype(device)).fuse_projections()
+def build_random_model(shape: str, device: torch.device, layers: int | None = None) -> LLaDAModelLM:
+    """Random weights of `shape`, optionally only `layers` deep (the width and vocabulary stay: what the sampler's
+    per-step work depends on, at a fraction of the forward's cost)."""
+    config = shape_config(shape)
+    if layers:
+        config.n_layers = layers
+    return random_model(LLaDAModelLM, config, device, pick_dtype(device)).fuse_projections()
 
 
 def _sampler(model, prompts, settings, sampler="loop"):
@@ -91,15 +96,18 @@ def _progress(text):
 
 
 def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
-        model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False, naive=True):
-    """Time every variant on a random-weight `shape`, or on a registered checkpoint (`model_name`)."""
+        model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False, naive=True,
+        layers=None):
+    """Time every variant on a random-weight `shape` (`layers` deep, if given), or on a registered checkpoint
+    (`model_name`). With `repeats`, the variants take turns and each keeps its fastest run, so a change in the
+    machine's load during the run weighs on every variant alike."""
     device = pick_device(device)
     if model_name:
         from llada_demo.models.registry import load_model
 
         model = load_model(model_name, str(device)).model
     else:
-        model = build_random_model(shape, device)
+        model = build_random_model(shape, device, layers)
     prompts = _prompts(model, model_name, prompt_length, device)
     base = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length)
     chosen = {name: split(VARIANTS[name]) for name in (variants or VARIANTS)}
@@ -129,10 +137,17 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
         rows.append(make_row(name, steps, gen_length, block_length, seconds, nfe, tokens, peak))
         _progress(f"{name}: {seconds:.2f} s")
 
-    if naive:
-        measure("naive reference loop", naive_loop)
-    for name, (sampler, changes) in chosen.items():
-        measure(name, _sampler(model, prompts, base.replace(**changes), sampler))
+    jobs = [("naive reference loop", naive_loop)] if naive else []
+    jobs += [(name, _sampler(model, prompts, base.replace(**changes), sampler))
+             for name, (sampler, changes) in chosen.items()]
+    timings = {name: [] for name, _ in jobs}
+    for turn in range(repeats):
+        for name, fn in jobs:
+            timings[name].append(timed(device, fn))
+            _progress(f"{name}, run {turn + 1}: {timings[name][-1][0]:.2f} s")
+    for name, _ in jobs:
+        seconds, (nfe, answers[name]), peak = min(timings[name], key=lambda t: t[0])
+        rows.append(make_row(name, steps, gen_length, block_length, seconds, nfe, tokens, peak))
     release(model)  # the static samplers' graph memory is not part of what follows
     memory_rows = []  # measured on the eager model (compiling would add its own shapes and graph memory)
     if memory_length:
@@ -176,8 +191,9 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
             del ar_model
     rows.extend(memory_rows)
     weights_gb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**30
+    label = model_name or (f"{shape}, {layers} layers" if layers else shape)
     return {
-        **environment(device), "shape": model_name or shape, "real_weights": bool(model_name),
+        **environment(device), "shape": label, "real_weights": bool(model_name), "repeats": repeats,
         "weights_gb": round(weights_gb, 3), "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
         "prompts": len(prompts),
         "prompt_length": int(np.mean([p.shape[1] for p in prompts])), "rows": [asdict(r) for r in rows],
@@ -202,13 +218,15 @@ def main(args=None) -> int:
         parser = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
         add_arguments(parser)
         args = parser.parse_args(args)
+    if getattr(args, "threads", None):
+        torch.set_num_threads(args.threads)
     results = []
     targets = [(None, name) for name in args.model] or [(shape, None) for shape in args.shape]
     for shape, model_name in targets:
         result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
                      args.repeats, model_name=model_name, variants=args.variants, memory_length=args.memory_length,
                      autoregressive=not args.no_autoregressive, compile_model=args.compile,
-                     naive=not getattr(args, "no_naive", False))
+                     naive=not getattr(args, "no_naive", False), layers=getattr(args, "layers", None))
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -228,7 +246,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--steps", type=int, default=256)
     parser.add_argument("--block", type=int, default=32)
     parser.add_argument("--prompt-length", type=int, default=64, help="random prompt length (random weights only)")
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--layers", type=int, default=None,
+                        help="build the random-weight shape only this many layers deep (e.g. llada-8b with 2)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="runs per variant, taking turns across variants; each keeps its fastest")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads (1 avoids OpenMP thread contention on a shared machine)")
     parser.add_argument("--memory-length", type=int, default=0,
                         help="also measure peak memory of the exact sampler at this answer length (e.g. 1024)")
     parser.add_argument("--compile", action="store_true",

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from benchmarks.static_sampler import StaticSampler, iterate_static, release
 from llada_demo.sampling import SamplingSettings, generate
-from llada_demo.sampling.graphed import StaticSampler, iterate_static, release
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 
@@ -55,7 +55,7 @@ def test_a_step_never_waits_for_the_host(model, prompt):
 
 
 def test_the_embedded_model_in_bf16_answers_as_the_naive_loop():
-    from benchmarks.reference_loop import naive_generate
+    from devtools.reference_loop import generate as naive_generate
     from llada_demo.models.registry import load_model
     from llada_demo.models.tokenizer import chat_prompt_ids
 

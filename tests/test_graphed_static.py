@@ -1,12 +1,12 @@
-"""The static sampler (llada_demo.sampling.graphed) commits exactly what the denoising loop commits, on the CPU."""
+"""The static sampler (benchmarks.static_sampler) commits exactly what the denoising loop commits, on the CPU."""
 
 import numpy as np
 import pytest
 
+from benchmarks.static_sampler import MAX_KEPT, StaticSampler, iterate_static, release, static_sampler, supports
+from devtools.reference_loop import generate as reference_generate
 from llada_demo.errors import SettingsError
 from llada_demo.sampling import SamplingSettings, generate
-from llada_demo.sampling.graphed import MAX_KEPT, StaticSampler, iterate_static, release, static_sampler, supports
-from reference_sampler import reference_generate
 
 # (gen_length, steps, block_length, cfg_scale, guesses): one block, several blocks, a step per token, several
 # tokens per step, CFG, and both places the output head runs.
@@ -46,7 +46,7 @@ def test_same_steps_as_the_loop(model, prompt, gen_length, steps, block_length, 
 
 @pytest.mark.parametrize("gen_length,steps,block_length,cfg_scale", [(32, 16, 8, 0.0), (16, 16, 16, 1.0)])
 def test_same_answer_as_the_official_semantics(model, prompt, gen_length, steps, block_length, cfg_scale):
-    expected, _ = reference_generate(model, prompt, steps, gen_length, block_length, cfg_scale)
+    expected = reference_generate(model, prompt, steps, gen_length, block_length, cfg_scale=cfg_scale)[0]
     settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length, cfg_scale=cfg_scale,
                                 guesses="block")
     last = list(iterate_static(model, prompt, settings))[-1]

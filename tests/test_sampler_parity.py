@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from devtools.reference_loop import generate as reference_generate
 from llada_demo.sampling import SamplingSettings, generate
-from reference_sampler import reference_generate
 
 # (gen_length, steps, block_length, cfg_scale): pure diffusion, semi-autoregressive, CFG, several lengths.
 CASES = [
@@ -27,7 +27,9 @@ def prompt(tiny):
 def test_step_by_step_parity(tiny, prompt, gen_length, steps, block_length, cfg_scale):
     model = tiny[0]
     settings = SamplingSettings(gen_length=gen_length, steps=steps, block_length=block_length, cfg_scale=cfg_scale)
-    expected_sequence, expected_steps = reference_generate(model, prompt, steps, gen_length, block_length, cfg_scale)
+    expected_steps = []
+    expected_sequence = reference_generate(model, prompt, steps, gen_length, block_length, cfg_scale=cfg_scale,
+                                           history=expected_steps)[0]
     # Where the official loop commits [MASK] itself (possible only with untrained weights) our sampler
     # deliberately proposes the next-best token instead; the cases here are ones where it never does.
     assert model.config.mask_token_id not in expected_sequence[prompt.shape[1]:].tolist()

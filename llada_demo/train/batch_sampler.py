@@ -1,9 +1,10 @@
 """Batched answers for evaluation and the sampling sweep: many prompts in one reverse process (diffusion)
 or one `generate` call (the twin), where the app's sampler runs one prompt and records every step.
 
-The diffusion loop follows `llada_demo.sampling.sampler.iterate` for the fixed-schedule strategies
-without cache or guidance (at temperature 0 it commits the same tokens: tested); prompts are left-
-padded and the padding is hidden from attention, which RoPE's relative positions make harmless.
+The diffusion loop is `llada_demo.sampling.sampler.iterate` for many prompts at once, for the fixed-schedule
+strategies without cache or guidance: the same schedule, the same proposals (`sampling.proposals.propose`) and
+the strategy's own scores (at temperature 0 it commits the same tokens: tested); it records no steps. Prompts
+are left-padded and the padding is hidden from attention, which RoPE's relative positions make harmless.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..sampling.sampler import gumbel_argmax
+from ..sampling.proposals import propose
 from ..sampling.schedule import transfer_schedule
 from ..sampling.settings import SamplingSettings
-from ..sampling.strategies import STRATEGIES, Candidates
+from ..sampling.strategies import STRATEGIES
 
 
 def left_pad(prompts: list[torch.LongTensor], pad_id: int, device) -> tuple[torch.LongTensor, torch.LongTensor]:
@@ -60,18 +61,13 @@ def _diffusion_batch(model, prompts, settings, strategy, generator, device) -> n
             if count == 0:
                 continue
             logits = model(x, attention_mask=attention, logits_positions=slice(lo, hi)).logits  # [B, block, V]
-            flat = logits.reshape(-1, logits.shape[-1])
-            proposals = flat.clone()
-            proposals[:, mask_id] = -torch.inf  # [MASK] is never proposed, as in the app's sampler
-            tokens = gumbel_argmax(proposals, settings.temperature, generator)
-            probs = torch.softmax(flat.to(torch.float64), dim=-1)
-            token_probs = probs.gather(-1, tokens[:, None]).squeeze(-1)
-            scores = strategy.scores(Candidates(flat, tokens, probs, token_probs, generator)).reshape(batch, -1)
+            candidates = propose(logits.reshape(-1, logits.shape[-1]), mask_id, settings.temperature, generator)
+            scores = strategy.scores(candidates).reshape(batch, -1)
             still_masked = x[:, lo:hi] == mask_id
             scores = scores.masked_fill(~still_masked, -torch.inf)
             chosen = torch.topk(scores, k=count, dim=1).indices  # [B, count]
             block_tokens = x[:, lo:hi]
-            block_tokens.scatter_(1, chosen, tokens.reshape(batch, -1).gather(1, chosen))
+            block_tokens.scatter_(1, chosen, candidates.tokens.reshape(batch, -1).gather(1, chosen))
     return x[:, width:].cpu().numpy()
 
 

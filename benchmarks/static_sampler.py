@@ -1,4 +1,9 @@
-"""The exact sampler at static shapes: one fixed canvas, every step replayed as a CUDA graph, records one step late."""
+"""The exact sampler at static shapes: one fixed canvas, every step replayed as a CUDA graph, records one step late.
+
+A benchmark variant, not part of the app: it reproduces `sampling.iterate` only for greedy low_confidence decoding
+without a KV cache, its records carry no top-k candidates (the popover and the branch tab need them), and its gain
+comes from CUDA graphs, which ZeroGPU Spaces do not allow; on a CPU it is no faster than the loop.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from ..errors import SettingsError
-from ..trace import StepRecord
-from .sampler import best_guesses, check_prompt
-from .schedule import transfer_schedule
-from .settings import SamplingSettings
+from llada_demo.errors import SettingsError
+from llada_demo.sampling.guesses import best_guesses
+from llada_demo.sampling.sampler import check_prompt
+from llada_demo.sampling.schedule import transfer_schedule
+from llada_demo.sampling.settings import SamplingSettings
+from llada_demo.trace import StepRecord
 
 # Captured samplers kept per model: each holds its graphs' memory pool, so only a few (a benchmark's
 # prompts of different lengths) stay alive; the oldest is dropped first.
