@@ -43,7 +43,12 @@ def launch_kwargs() -> dict:
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:
     """Bounded queue (beyond it a run is refused as "queue full") and runs at once, from spaces.yaml; at most
-    queue_policy.PER_SESSION waiting runs per session."""
+    queue_policy.QUEUE_PLACES waiting events (PER_SESSION of them runs) per session.
+
+    api_open=False closes the direct REST routes (POST /gradio_api/run/<name>) of every queued event, as Spaces
+    does by default: off Spaces they let any caller run a model outside the queue and its limits (8 direct
+    /run/chat calls all ran at once). gradio_client and the page join the queue and are not affected; the
+    events wired with queue=False (checks, replay, candidates, stop) stay callable directly and run no model."""
     top = limits()
-    demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"])
+    demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"], api_open=False)
     return install(demo)
