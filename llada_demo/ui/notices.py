@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import TYPE_CHECKING
 
 import torch
@@ -13,9 +15,35 @@ if TYPE_CHECKING:
     from ..engine import BackgroundRun
 
 
+# A message's own code spans (`12 = dog`), kept as written; and the quoted values in it ('…', "…", “…”), which
+# are what the person typed, echoed back.
+_CODE = re.compile(r"(`[^`\n]*`)")
+_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|“[^”\n]*”""")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def as_text(message: str) -> str:
+    """A message for a Markdown notice in which what the person typed shows as text, never as HTML or Markdown.
+
+    Everything outside the message's own code spans is HTML-escaped (a typed `<img onerror=…>` shows as those
+    characters), and the Markdown characters inside quoted values are backslash-escaped (a typed `**x**` or
+    `[a](b)` shows as typed). Lone surrogates (which no page can show) become "?".
+    """
+    message = message.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(message) else message
+    parts = _CODE.split(message)
+    for index in range(0, len(parts), 2):  # the even parts are outside code spans
+        escaped = html.escape(parts[index], quote=False)
+        parts[index] = _QUOTED.sub(lambda m: _MARKDOWN.sub(r"\\\1", m.group(0)), escaped)
+    return "".join(parts)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
 def error_notice(error: SettingsError) -> str:
     """A settings or input problem: what to change, and the nearest valid settings when there are some."""
-    text = f"⚠️ {error}"
+    text = f"⚠️ {as_text(str(error))}"
     if error.suggestion is not None:
         s = error.suggestion
         text += (f"\n\nNearest valid: answer length **{s.gen_length}**, steps **{s.steps}**, "

@@ -49,10 +49,15 @@ def install(demo: gr.Blocks) -> gr.Blocks:
     which events its button cancels (the waiting runs it may remove)."""
     queue = demo._queue
     push = queue.push
+    # Gradio wires `cancels=` as a second function on the same trigger as the Stop handler: match them by trigger.
+    cancelled: dict[tuple, set] = {}
+    for block_fn in demo.fns.values():
+        if block_fn.cancels:
+            cancelled.setdefault(_triggers(block_fn), set()).update(block_fn.cancels)
     for block_fn in demo.fns.values():
         runs = getattr(block_fn.fn, "stops_runs", None)
         if runs is not None:
-            runs.update(block_fn.cancels or [])
+            runs.update(cancelled.get(_triggers(block_fn), ()))
 
     async def limited_push(body, request, username):
         session = getattr(body, "session_hash", None)
@@ -73,6 +78,10 @@ def install(demo: gr.Blocks) -> gr.Blocks:
 
     queue.push = limited_push
     return demo
+
+
+def _triggers(block_fn) -> tuple:
+    return tuple(sorted((str(block), str(event)) for block, event in (block_fn.targets or [])))
 
 
 def _served(request) -> tuple[object, str] | tuple[None, None]:
