@@ -15,25 +15,29 @@ if TYPE_CHECKING:
     from ..engine import BackgroundRun
 
 
-# A message's own code spans (`12 = dog`), kept as written; and the quoted values in it ('…', "…", “…”), which
-# are what the person typed, echoed back.
-_CODE = re.compile(r"(`[^`\n]*`)")
-_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|“[^”\n]*”""")
+# The quoted values in a message ('…', "…", “…”: what the person typed, echoed back) and its own code spans
+# (`12 = dog`), found left to right so that a backtick typed inside a quote stays part of the quote.
+_PIECE = re.compile(r"""(?P<quoted>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|“[^”\n]*”)|(?P<code>`[^`\n]*`)""")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
 def as_text(message: str) -> str:
     """A message for a Markdown notice in which what the person typed shows as text, never as HTML or Markdown.
 
-    Everything outside the message's own code spans is HTML-escaped (a typed `<img onerror=…>` shows as those
+    Everything but the message's own code spans is HTML-escaped (a typed `<img onerror=…>` shows as those
     characters), and the Markdown characters inside quoted values are backslash-escaped (a typed `**x**` or
     `[a](b)` shows as typed). Lone surrogates (which no page can show) become "?".
     """
     message = message.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(message) else message
-    parts = _CODE.split(message)
-    for index in range(0, len(parts), 2):  # the even parts are outside code spans
-        escaped = html.escape(parts[index], quote=False)
-        parts[index] = _QUOTED.sub(lambda m: _MARKDOWN.sub(r"\\\1", m.group(0)), escaped)
+    parts, cursor = [], 0
+    for match in _PIECE.finditer(message):
+        parts.append(html.escape(message[cursor:match.start()], quote=False))
+        if match.group("code"):
+            parts.append(match.group("code"))
+        else:
+            parts.append(_MARKDOWN.sub(r"\\\1", html.escape(match.group("quoted"), quote=False)))
+        cursor = match.end()
+    parts.append(html.escape(message[cursor:], quote=False))
     return "".join(parts)
 
 
