@@ -146,3 +146,15 @@ def test_lone_surrogates_and_html_get_the_apps_message(app_url, api_name, args):
     assert success, output  # a bare "Error" comes back as success false
     text = json.dumps(output, ensure_ascii=False)
     assert "Traceback" not in text and "<img" not in text and "\ud800" not in text
+
+
+def test_a_session_with_a_run_in_progress_is_kept_though_it_has_saved_nothing_yet():
+    from types import SimpleNamespace
+
+    holder = Holder()
+    holder.add("running", None, idle_seconds=60)  # its first run has streamed no frame for a minute
+    holder.add("idle", None, idle_seconds=60)
+    event = SimpleNamespace(session_hash="running")
+    holder.blocks = SimpleNamespace(_queue=SimpleNamespace(active_jobs=[[event], None],
+                                                           event_queue_per_concurrency_id={}))
+    assert session_store.prune(holder) == ["idle"]

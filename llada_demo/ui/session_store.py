@@ -6,6 +6,7 @@ not: 33 cheap /candidates calls with random session ids pushed a person's saved 
 only a far backstop (CAPACITY), and a pruner, every PRUNE_SECONDS:
 - forgets sessions that hold no saved run once idle for EMPTY_IDLE_SECONDS (requests that start no run keep
   nothing: a flood of cheap calls leaves no sessions behind a few seconds later, and never touches others');
+  a session with an event running or waiting in the queue is never forgotten;
 - forgets sessions idle for more than IDLE_SECONDS;
 - while the saved runs together take more than BUDGET_BYTES, forgets the least recently used sessions with runs.
 The figures behind the budget are in docs/reliability.md.
@@ -64,22 +65,37 @@ def _holds_run(session) -> bool:
     return any(v is not None for v in session.state_data.values())
 
 
+def busy_sessions(holder) -> set[str]:
+    """Sessions with an event running or waiting in the queue: never forgotten (a run's last frame writes its
+    trace into the session it started with, which may be seconds after the session's last request)."""
+    queue = getattr(getattr(holder, "blocks", None), "_queue", None)
+    if queue is None:
+        return set()
+    try:
+        running = [event for job in queue.active_jobs if job for event in job]
+        waiting = [event for line in queue.event_queue_per_concurrency_id.values() for event in line.queue]
+        return {event.session_hash for event in running + waiting}
+    except Exception:  # noqa: BLE001 - a Gradio with another layout: nothing known to be busy
+        return set()
+
+
 def prune(holder, now: float | None = None, budget: int = BUDGET_BYTES) -> list[str]:
     """Forget sessions of Gradio's `holder` by the rules above; returns the session ids forgotten."""
     now = time.time() if now is None else now
+    busy = busy_sessions(holder)
     with holder.lock:
         entries = list(holder.session_data.items())  # least recently used first
     used = {sid: holder.time_last_used.get(sid) for sid, _ in entries}
     idle = {sid: now - used[sid].timestamp() if used[sid] is not None else 0.0 for sid, _ in entries}
-    gone = [sid for sid, session in entries
-            if idle[sid] > IDLE_SECONDS or (idle[sid] > EMPTY_IDLE_SECONDS and not _holds_run(session))]
+    gone = [sid for sid, session in entries if sid not in busy and
+            (idle[sid] > IDLE_SECONDS or (idle[sid] > EMPTY_IDLE_SECONDS and not _holds_run(session)))]
     keep = [(sid, session) for sid, session in entries if sid not in gone and _holds_run(session)]
     sizes = {sid: session_bytes(session) for sid, session in keep}
     total = sum(sizes.values())
     for sid, _ in keep:  # over the budget: the least recently used sessions with runs go first
         if total <= budget:
             break
-        if idle[sid] > 0:  # never the session of the request being served now
+        if idle[sid] > 0 and sid not in busy:  # never a session being served now
             gone.append(sid)
             total -= sizes[sid]
     with holder.lock:
