@@ -147,3 +147,13 @@ def test_fill_in_keeps_split_characters_whole(client):
     for piece in ("龍 and the café", "🙂 straße."):
         assert piece in html.unescape(re.sub(r"<[^>]+>", "", d_text))
     assert "\ufffd" not in d_text + d_grid + a_grid and CONTINUES in d_grid
+
+
+def test_the_exported_players_data_draws_split_characters_whole(tokenizer):
+    from llada_demo.viz.player_data import replay_data
+
+    trace = _run_trace(tokenizer, "龍 café", gen_length=16)
+    last = replay_data(trace)["shown"][-1]
+    texts = [last[str(p)] for p in sorted(map(int, last))]
+    assert ["龍", 0] in texts and ["é", 0] in texts and texts.count(["", 1]) == 3  # 龍: 2 more bytes, é: 1
+    assert replay_data(trace)["shown"][0] == {}  # all masked before the first step
