@@ -27,7 +27,7 @@ def chat_args(index: int, length: int, steps: int) -> tuple:
 def one_chat(url: str, index: int, length: int, steps: int, out: dict) -> None:
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, httpx_kwargs={"timeout": 3600})  # a long wait is the figure, not a failure
     start = time.perf_counter()
     try:
         client.predict(*chat_args(index, length, steps), api_name="/chat")

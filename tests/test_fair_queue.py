@@ -106,7 +106,7 @@ def test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visito
         with httpx.Client(timeout=600) as http:
             for _ in range(count):
                 response = http.post(f"{base}/gradio_api/run/candidates",
-                                     json={"data": [1, 0], "session_hash": uuid.uuid4().hex})
+                                     json={"data": [1, 0, None], "session_hash": uuid.uuid4().hex})
                 answered.append(response.status_code)
 
     threads = [threading.Thread(target=flood, args=(500,)) for _ in range(2)]  # 1,000 cheap calls
@@ -121,7 +121,7 @@ def test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visito
         for _ in range(100):
             visitor = uuid.uuid4().hex
             for name, data in (("check_settings", [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none"]),
-                               ("candidates", [1, 0])):
+                               ("candidates", [1, 0, None])):  # the last: the chat's run (a State)
                 assert http.post(f"{base}/gradio_api/run/{name}", json={"data": data, "session_hash": visitor}
                                  ).status_code == 200
     for _ in range(4):
