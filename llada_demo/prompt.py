@@ -17,7 +17,7 @@ def clean_message(text) -> str:
     if not isinstance(text, str):
         raise SettingsError(f"The message must be text, got {type(text).__name__}.")
     text = unicodedata.normalize("NFC", text.encode("utf-8", "replace").decode("utf-8"))
-    text = _CONTROL.sub("", text.replace("\r\n", "\n"))
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))  # a lone \r ends a line too
     if not text.strip():
         raise SettingsError("The message is empty: type a question or an instruction first.")
     if len(text) > MAX_MESSAGE_CHARS:

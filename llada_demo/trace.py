@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from .characters import decode
 from .scoring.answer import answer_end, cut_at_stop
 
 if TYPE_CHECKING:  # sampling imports this module; import its settings lazily to avoid a cycle
@@ -82,6 +83,8 @@ class Trace:
 
     `texts` maps every token id that appears (answers and guesses) to its text, so a trace
     can be drawn or exported without the tokenizer. `kind` is "diffusion" or "autoregressive".
+    A byte-level token may hold part of a character: its `texts` entry then shows the bytes as <0xNN> and
+    `raw_bytes` keeps the bytes, so text is decoded from a whole run of ids (`decode`), never joined per token.
     """
 
     prompt_ids: np.ndarray
@@ -90,6 +93,7 @@ class Trace:
     stop_ids: tuple[int, ...]
     steps: list[StepRecord] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
+    raw_bytes: dict[int, bytes] = field(default_factory=dict)  # only tokens that are not whole characters alone
     model_name: str = ""
     device: str = ""
     kind: str = "diffusion"
@@ -145,8 +149,17 @@ class Trace:
         """Committed answer ids up to the first EOS/EOT (not included), masks left out."""
         return cut_at_stop(self.answer_ids, self.stop_ids, keep_stop=False, mask_id=self.mask_id).ids
 
+    def token_bytes(self, token: int) -> bytes:
+        """The bytes token `token` stands for (its text's, unless it is part of a character)."""
+        raw = self.raw_bytes.get(int(token))
+        return raw if raw is not None else self.texts.get(int(token), "").encode("utf-8", "surrogatepass")
+
+    def decode(self, ids) -> str:
+        """The text of `ids` decoded as a whole: a character split over several tokens comes out whole."""
+        return decode([self.token_bytes(int(i)) for i in ids])
+
     def answer_text(self) -> str:
-        return "".join(self.texts.get(i, "") for i in self.answer_token_ids())
+        return self.decode(self.answer_token_ids())
 
     def commit_steps(self) -> np.ndarray:
         """Per answer position, the step that committed it (-1 while masked)."""
@@ -189,7 +202,7 @@ class Trace:
         """The same run seen after its first `count` steps (for replay and streaming)."""
         return Trace(
             prompt_ids=self.prompt_ids, settings=self.settings, mask_id=self.mask_id, stop_ids=self.stop_ids,
-            steps=self.steps[:count], texts=self.texts, model_name=self.model_name, device=self.device,
+            steps=self.steps[:count], texts=self.texts, raw_bytes=self.raw_bytes, model_name=self.model_name, device=self.device,
             kind=self.kind, finished=self.finished and count >= len(self.steps), initial=self.initial,
             stop_reason=self.stop_reason, origin=self.origin,
         )
@@ -203,6 +216,8 @@ class Trace:
             "initial": None if self.initial is None else self.initial.tolist(),
             "steps": [record.to_dict() for record in self.steps],
         }
+        if self.raw_bytes:  # only traces with split characters carry it: other traces' JSON is unchanged
+            d["raw_bytes"] = {str(k): v.hex() for k, v in self.raw_bytes.items()}
         if self.origin is not None:  # only branches carry it: other traces' JSON is unchanged
             d["origin"] = {**self.origin, "edits": {str(k): int(v) for k, v in self.origin["edits"].items()}}
         return d
@@ -218,7 +233,8 @@ class Trace:
             prompt_ids=np.asarray(d["prompt_ids"], dtype=np.int32),
             settings=SamplingSettings(**d["settings"]), mask_id=d["mask_id"], stop_ids=tuple(d["stop_ids"]),
             steps=[StepRecord.from_dict(s) for s in d["steps"]],
-            texts={int(k): v for k, v in d["texts"].items()}, model_name=d.get("model_name", ""),
+            texts={int(k): v for k, v in d["texts"].items()},
+            raw_bytes={int(k): bytes.fromhex(v) for k, v in d.get("raw_bytes", {}).items()}, model_name=d.get("model_name", ""),
             device=d.get("device", ""), kind=d.get("kind", "diffusion"), finished=d.get("finished", False),
             stop_reason=d.get("stop_reason", ""),
             initial=None if d.get("initial") is None else np.asarray(d["initial"], dtype=np.int32),

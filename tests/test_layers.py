@@ -8,9 +8,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "llada_demo"
-BASE = {"errors"}
+BASE = {"errors", "characters"}
 ALLOWED = {
     "errors": set(),
+    "characters": set(),
     "prompt": BASE,
     "models": BASE,
     # The record types. Two narrow exceptions: the answer cut (scoring/answer.py imports only numpy) and the

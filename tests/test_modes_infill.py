@@ -84,7 +84,7 @@ def test_fill_in_keeps_every_fixed_token_and_fills_every_gap(models):
     assert fixed_kept(diffusion.answer_ids, given, diffusion.mask_id) == (int(template.given.sum()), 0, int(template.given.sum()))
     assert diffusion.nfe <= template.masks  # one forward pass per step at most, only the gaps are scheduled
     words = render_infill_text(diffusion, given)
-    for piece in fixed_text_pieces(given, diffusion.texts, diffusion.mask_id):
+    for piece in fixed_text_pieces(given, diffusion):
         if piece.strip() and "eot" not in piece:
             assert piece.strip() in words
     # The AR model continues from the text before the first gap: it keeps that, and writes over the rest.

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from llada_demo.models import LLaDAConfig, LLaDAModelLM
-from llada_demo.models.tokenizer import special_ids, token_texts
+from llada_demo.models.tokenizer import special_ids
 from llada_demo.models.tokenizer_training import train_tokenizer
 from llada_demo.sampling import SamplingSettings, generate
 from llada_demo.trace import StepRecord, Trace
@@ -50,8 +50,10 @@ def fill_texts(trace: Trace, tokenizer) -> Trace:
     for record in trace.steps:
         ids.update(int(i) for i in np.unique(record.tokens))
         ids.update(int(i) for i in np.unique(record.predicted))
-    ordered = sorted(ids)
-    trace.texts = dict(zip(ordered, token_texts(tokenizer, ordered)))
+    from llada_demo.engine import add_token_texts
+
+    trace.texts, trace.raw_bytes = {}, {}
+    add_token_texts(trace, tokenizer, [sorted(ids)])  # texts, and the bytes of tokens that split a character
     return trace
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from ..characters import is_whole, readable
 from ..models.device import describe_device
 from ..models.registry import LoadedModel
-from ..models.tokenizer import chat_prompt_ids
+from ..models.tokenizer import chat_prompt_ids, token_bytes
 from ..sampling import SamplingSettings, new_trace
 from ..sampling.autoregressive import new_autoregressive_trace
 from ..trace import StepRecord, Trace
@@ -16,11 +17,14 @@ from . import zerogpu
 
 
 def add_token_texts(trace: Trace, tokenizer, arrays) -> None:
-    """Give the trace the text of every token id it now holds (only ids not seen before are decoded)."""
+    """Give the trace the text of every token id it now holds (only ids not seen before are read), and the bytes
+    of those that are part of a character, so the trace decodes runs of ids as a whole."""
     ids = np.unique(np.concatenate([np.asarray(a).ravel() for a in arrays]))
-    missing = [int(i) for i in ids if int(i) not in trace.texts]
-    for index in missing:
-        trace.texts[index] = tokenizer.decode([index], skip_special_tokens=False)
+    missing = [int(i) for i in ids if int(i) not in trace.texts and int(i) >= 0]
+    for index, piece in zip(missing, token_bytes(tokenizer, missing)):
+        trace.texts[index] = readable(piece)
+        if not is_whole(piece):
+            trace.raw_bytes[index] = piece
 
 
 def add_texts(trace: Trace, tokenizer, *arrays) -> None:

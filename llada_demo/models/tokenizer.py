@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from ..characters import readable
 from ..errors import SettingsError
 
 # LLaDA-8B-Instruct's special tokens; the embedded tokenizers carry the same strings.
@@ -95,5 +97,48 @@ def plain_prompt_ids(tokenizer: PreTrainedTokenizerBase, text: str) -> torch.Lon
 
 
 def token_texts(tokenizer: PreTrainedTokenizerBase, ids) -> list[str]:
-    """The text of each token on its own (for grids and hovers), byte-level markers decoded."""
-    return [tokenizer.decode([int(i)], skip_special_tokens=False) for i in ids]
+    """The text of each token on its own (for grids and hovers): a token that is part of a character shows its
+    bytes as <0xNN> (never "�"). Text of several tokens comes from decoding their bytes together."""
+    return [readable(piece) for piece in token_bytes(tokenizer, ids)]
+
+
+def _byte_decoder() -> dict[str, int]:
+    """The byte-level BPE alphabet read back: the printable character that stands for each of the 256 bytes."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    chars, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            chars[chr(byte)] = byte
+        else:
+            chars[chr(256 + extra)] = byte
+            extra += 1
+    return chars
+
+
+_BYTE_DECODER = _byte_decoder()
+_BYTE_FALLBACK = re.compile(r"<0x([0-9A-Fa-f]{2})>")
+
+
+def _is_byte_level(tokenizer) -> bool:
+    decoder = getattr(getattr(tokenizer, "backend_tokenizer", None), "decoder", None)
+    return type(decoder).__name__ == "ByteLevel"
+
+
+def token_bytes(tokenizer: PreTrainedTokenizerBase, ids) -> list[bytes]:
+    """The bytes each token stands for, so that a run of tokens decodes as a whole (characters split over tokens
+    included): byte-level BPE tokens through its byte alphabet, <0xNN> byte-fallback tokens as that byte, added
+    and special tokens and any other tokenizer through its own decode of the token alone."""
+    ids = [int(i) for i in ids]
+    added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+    byte_level = _is_byte_level(tokenizer)
+    pieces = []
+    for token, piece in zip(ids, tokenizer.convert_ids_to_tokens(ids)):
+        if token in added or piece is None:
+            pieces.append(tokenizer.decode([token], skip_special_tokens=False).encode("utf-8"))
+        elif byte_level and all(c in _BYTE_DECODER for c in piece):
+            pieces.append(bytes(_BYTE_DECODER[c] for c in piece))
+        elif _BYTE_FALLBACK.fullmatch(piece):
+            pieces.append(bytes([int(_BYTE_FALLBACK.fullmatch(piece).group(1), 16)]))
+        else:
+            pieces.append(tokenizer.decode([token], skip_special_tokens=False).encode("utf-8"))
+    return pieces

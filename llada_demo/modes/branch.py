@@ -21,8 +21,10 @@ from ..trace import Trace
 MAX_EDITS_CHARS = 2000
 SYNTAX_HELP = ('Write one edit per line (or separate them with ";"): `12 = dog` (a word, placed from cell 12), '
                '`12 = " dog"` (exact text, quotes keep spaces), `12 = #686` (a token id; text after it in quotes is '
-               'ignored), `12 = [MASK]` or `12-20 = [MASK]` (masks put back).')
-MASK_WORDS = {"[mask]", "mask", "░", "░░"}
+               'ignored), `12 = [MASK]` or `12-20 = [MASK]` (masks put back; only [MASK] in brackets does: '
+               '`12 = mask` places the word "mask").')
+# What puts a mask back: "[MASK]" in brackets (any case) or the grid's mask glyph; a bare word "mask" is a word.
+MASK_WORDS = {"[mask]", "░", "░░"}
 # "12 = value" or "12-20 = value"; a quoted value may hold ";" and spaces, an unquoted one runs to ";" or newline.
 _QUOTED = r'"(?:[^"\\\n]|\\.)*"'
 _ENTRY = re.compile(rf'\s*(\d{{1,6}})\s*(?:-\s*(\d{{1,6}})\s*)?[=:]\s*'
@@ -53,6 +55,10 @@ def parse_edits(text) -> list[EditRequest]:
         raise SettingsError(f"Edits are text, got {type(text).__name__}. {SYNTAX_HELP}")
     if len(text) > MAX_EDITS_CHARS:
         raise SettingsError(f"The edits are {len(text)} characters long; keep them under {MAX_EDITS_CHARS}.")
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise SettingsError("The edits hold a lone surrogate (half of a character, e.g. \"\\ud800\"): type the "
+                            "whole character instead.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # a lone \r (old Mac line ends) separates edits too
     edits, position = [], 0
     while position < len(text):
         if not text[position:].strip(" \t\r\n;"):
@@ -78,6 +84,9 @@ def _request(first: int, last: int, value: str) -> EditRequest:
     token = _ID.fullmatch(value)
     if token:  # "#686" or '#686 " dog"' (the text is only there for people to read)
         return EditRequest(first, last, "id", token.group(1))
+    if re.match(r"#\d", value):  # "#686 dog": an id with unquoted text after it, not a word to place
+        raise SettingsError(f"Cell {first}: `#id` takes a token id alone, or with its text in quotes after it "
+                            f"(`{first} = #686 \" dog\"`). To place the text {value!r} itself, write it in quotes.")
     if value.startswith('"'):
         try:
             exact = json.loads(value)
@@ -85,6 +94,9 @@ def _request(first: int, last: int, value: str) -> EditRequest:
             raise SettingsError(f"Cannot read the quoted text {value[:40]!r}. {SYNTAX_HELP}") from None
         if not exact:
             raise SettingsError(f"Cell {first} is given empty text: type a word, or [MASK] to put a mask back.")
+        if any("\ud800" <= c <= "\udfff" for c in exact):
+            raise SettingsError(f"Cell {first} is given a lone surrogate (half of a character): type the whole "
+                                "character instead.")
         return EditRequest(first, last, "text", exact)
     if not value:
         raise SettingsError(f"Cell {first} is given no word: type one, or [MASK] to put a mask back.")

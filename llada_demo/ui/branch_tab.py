@@ -265,7 +265,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     source_outputs = SOURCE.wire(source=source, source_grid=source_grid, rewind=rewind_step, steps=steps,
                                  strategy=strategy, temperature=temperature, notice=notice)
     run_event = run.click(run_source, [prompt, model], source_outputs, api_name="branch_run",
-                          concurrency_id="sampler", show_progress="hidden")
+                          concurrency_id="sampler", show_progress_on=notice)  # the queue place shows on the notice
     stop.click(stops_waiting(stop_source), None, source_outputs, cancels=[run_event], api_name=False, queue=False)
     use_chat.click(from_chat, chat_trace, source_outputs, api_name="branch_from_chat", queue=False)
     rewind_step.input(rewind, [rewind_step, source], source_grid, api_name=False, trigger_mode="always_last",
@@ -276,7 +276,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     branch_outputs = BRANCH.wire(original_grid=original_grid, branch_grid=branch_grid, diff=diff, info=info,
                                  branch=branch, notice=notice)
     go_event = go.click(run_branch, [rewind_step, edits, steps, strategy, temperature, seed, source], branch_outputs,
-                        api_name="branch", concurrency_id="sampler", show_progress="hidden")
+                        api_name="branch", concurrency_id="sampler", show_progress_on=notice)
     stop_go.click(stops_waiting(stop_branch), None, branch_outputs, cancels=[go_event], api_name=False, queue=False)
     again.click(from_branch, branch, source_outputs, api_name=False, queue=False)
     export_trace.click(exports.export_trace, branch, download, api_name=False)

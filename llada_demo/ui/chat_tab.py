@@ -138,14 +138,15 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                    curves=curves, scrubber=scrubber, trace=trace_state, notice=notice)
     chat_outputs = handlers.CHAT.wire(**outputs)
     chat_inputs = [message, chatbot, model, *controls, color_by, words]  # words last: older callers leave it out
-    # No Gradio progress overlay or timers on the outputs: the stats and grid show progress, and the
-    # overlay's timers redraw the page ten times a second, CPU the sampler needs on a small machine.
+    # Gradio's status (the place in the queue and its time estimate while a run waits, then a timer) only on the
+    # notice: the stats and grid show a run's progress, and an overlay's timers on every output redraw the page
+    # ten times a second, CPU the sampler needs on a small machine.
     send_event = send.click(handlers.chat, chat_inputs, chat_outputs, api_name="chat",
-                            concurrency_id="sampler", show_progress="hidden")
+                            concurrency_id="sampler", show_progress_on=notice)
     submit_event = message.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
-                                  concurrency_id="sampler", show_progress="hidden")
+                                  concurrency_id="sampler", show_progress_on=notice)
     words_event = words.submit(handlers.chat, chat_inputs, chat_outputs, api_name=False,
-                               concurrency_id="sampler", show_progress="hidden")
+                               concurrency_id="sampler", show_progress_on=notice)
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
     # The cheap events skip the queue (queue=False): they must answer at once even when runs fill it.

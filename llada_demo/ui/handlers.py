@@ -134,13 +134,21 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
         text = trace.answer_text()
         note = "" if text.strip() else empty_answer_note(turn.model_name)
     history.append({"role": "assistant", "content": shown(display_answer(text, note))})
-    scrubber = gr.Slider(minimum=0, maximum=len(trace.steps), value=len(trace.steps), step=1, interactive=True)
+    # A run with no steps (placed words filled every cell) still gets a valid slider: Gradio refuses min == max.
+    scrubber = gr.Slider(minimum=0, maximum=max(len(trace.steps), 1), value=len(trace.steps), step=1,
+                         interactive=bool(trace.steps))
     notice = end_notice(run, stopped) or (note if not text.strip() else "")
+    if not trace.steps and not stopped:
+        notice = _join(notice, NOTHING_TO_FILL)
     used = f"**In the answer**: {used_summary(text, turn.words)}" if turn.words else ""
     grid = grid_view(trace, color_by=turn.color_by)
     return chat_frame(message="", chatbot=history, grid=grid,
                       stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
                       notice=_join(turn.notice, used, notice))
+
+
+NOTHING_TO_FILL = ("ℹ️ Your placed words fill every cell of the answer, so the model had nothing to write: the answer "
+                   "is your words as given. Make the answer longer, or place fewer words, to let the model write.")
 
 
 def figures_frame(run: BackgroundRun) -> tuple:

@@ -11,6 +11,7 @@ from ..viz.run_card import CARD_CSS
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
 from .queue_policy import install
+from .session_store import CAPACITY, start_pruning
 
 # The chat's grid fills its column and sizes each column to its widest token (never less than an equal
 # share), so a committed cell always shows its whole token; positions stay in their rows.
@@ -26,10 +27,10 @@ APP_CSS = """
 
 
 # Gradio keeps a copy of every component's last value (grid, figures, chat, trace) for each browser session
-# it has seen, 10,000 sessions by default: about a megabyte each here, so memory grew with every new visitor
-# (benchmarks/soak.py). The app keeps the most recent SESSIONS; an older session that comes back starts with
-# the page's own values (its chat history lives in the browser).
-SESSIONS = 32
+# it has seen, in one LRU of `state_session_capacity` sessions counted by number: then a rush of newcomers (or
+# of cheap calls with new session ids) pushed out everyone's saved runs. session_store prunes it by memory
+# budget and age instead; Gradio's count stays only as a far backstop.
+SESSIONS = CAPACITY
 
 
 def launch_kwargs() -> dict:
@@ -43,7 +44,13 @@ def launch_kwargs() -> dict:
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:
     """Bounded queue (beyond it a run is refused as "queue full") and runs at once, from spaces.yaml; at most
-    queue_policy.PER_SESSION waiting runs per session."""
+    queue_policy.QUEUE_PLACES waiting events (PER_SESSION of them runs) per session.
+
+    api_open=False closes the direct REST routes (POST /gradio_api/run/<name>) of every queued event, as Spaces
+    does by default: off Spaces they let any caller run a model outside the queue and its limits (8 direct
+    /run/chat calls all ran at once). gradio_client and the page join the queue and are not affected; the
+    events wired with queue=False (checks, replay, candidates, stop) stay callable directly and run no model."""
     top = limits()
-    demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"])
+    demo.queue(max_size=top["queue_size"], default_concurrency_limit=top["concurrency_per_model"], api_open=False)
+    start_pruning(demo)
     return install(demo)

@@ -1,12 +1,16 @@
-"""The app's queue rules on top of Gradio's: a few waiting runs per session, and Stop reaching runs still waiting.
+"""The app's queue rules on top of Gradio's: a few places in the queue per session, and Stop reaching its own tab's
+runs still waiting.
 
 Gradio's queue is one line for everyone (spaces.yaml `queue_size` places): one session joining 32 times
-filled it, and then every other user's runs were refused. Here a session may have at most PER_SESSION runs
-waiting for the sampler (besides the one running); the next gets a message saying so. And a Stop removes its
-session's runs that are still waiting, which Gradio's `cancels=` leaves to run later. The cheap endpoints
-(stop, settings checks, replay) are wired with `queue=False`, so they never wait behind runs at all.
-These rules use Gradio 6's queue internals (requirements.txt pins the version); tests/test_queue_policy.py
-checks them against the real server.
+filled it, and then every other user's runs were refused. Here a session holds at most QUEUE_PLACES waiting
+events of any kind (model runs, replays, exports, model loads: everything that queues), of which at most
+PER_SESSION are model runs; the next is refused with a message saying so, which reaches gradio_client callers
+as a ValidationError (Gradio passes a validator's message through; "queue full" would reach them only as
+"Queue is full! Please try again."). A Stop removes the waiting runs of its own tab only (the events its
+`cancels=` names), which Gradio's `cancels=` leaves to run later. The cheap endpoints (stop, settings checks,
+replay, candidates) are wired with `queue=False`, so they never wait behind runs at all.
+These rules use Gradio 6's queue internals (requirements.txt pins the version); tests/test_queue_policy.py and
+tests/test_fair_queue.py check them against the real server.
 """
 
 from __future__ import annotations
@@ -14,38 +18,70 @@ from __future__ import annotations
 import gradio as gr
 from gradio.server_messages import ProcessCompletedMessage
 
-PER_SESSION = 2
+PER_SESSION = 2  # model runs one session may have waiting (besides the one running)
+QUEUE_PLACES = 4  # places in the queue one session may hold, all its queued events together
 SAMPLER = "sampler"  # the concurrency id of every event that runs a model for a person
 TOO_MANY = (f"You already have {PER_SESSION} runs waiting: wait for them to start, or press Stop, before sending "
             "another.")
+TOO_MANY_EVENTS = (f"You already have {QUEUE_PLACES} requests waiting in the queue: wait for them to be served "
+                   "before sending more.")
 
 
-def _waiting(queue, session: str) -> list:
-    """This session's events waiting for the sampler (not started yet)."""
+def _waiting(queue, session: str, fn_ids=None) -> list:
+    """This session's events waiting in the queue (not started yet); only those of the functions `fn_ids` if given."""
     return [event for line in queue.event_queue_per_concurrency_id.values() for event in line.queue
-            if event.session_hash == session and event.concurrency_id == SAMPLER]
+            if event.session_hash == session and (fn_ids is None or _fn_id(event.fn) in fn_ids)]
+
+
+def _fn_id(fn) -> int | None:
+    return getattr(fn, "_id", None)
+
+
+def refusal(message: str) -> tuple[bool, list[dict], str]:
+    """A refused join as Gradio's queue answers a failed validation: status 422 whose message gradio_client
+    raises as a ValidationError, so the app's own words reach an API caller."""
+    return False, [{"__type__": "validate", "is_valid": False, "message": message, "parameter_name": "queue"}], \
+        "validator_error"
 
 
 def install(demo: gr.Blocks) -> gr.Blocks:
-    """Put the per-session limit in front of the queue (after `demo.queue(...)`)."""
+    """Put the per-session limits in front of the queue (after `demo.queue(...)`), and tell each Stop handler
+    which events its button cancels (the waiting runs it may remove)."""
     queue = demo._queue
     push = queue.push
+    # Gradio wires `cancels=` as a second function on the same trigger as the Stop handler: match them by trigger.
+    cancelled: dict[tuple, set] = {}
+    for block_fn in demo.fns.values():
+        if block_fn.cancels:
+            cancelled.setdefault(_triggers(block_fn), set()).update(block_fn.cancels)
+    for block_fn in demo.fns.values():
+        runs = getattr(block_fn.fn, "stops_runs", None)
+        if runs is not None:
+            runs.update(cancelled.get(_triggers(block_fn), ()))
 
     async def limited_push(body, request, username):
         session = getattr(body, "session_hash", None)
-        if session and len(_waiting(queue, session)) >= PER_SESSION:
+        if session:
             from gradio import route_utils
 
             try:
                 fn = route_utils.get_fn(demo, None, body)
             except Exception:  # noqa: BLE001 - let Gradio answer a malformed request its own way
                 fn = None
-            if fn is not None and fn.concurrency_id == SAMPLER:
-                return False, TOO_MANY, "queue_full"
+            if fn is not None and fn.queue is not False:
+                waiting = _waiting(queue, session)
+                if len(waiting) >= QUEUE_PLACES:
+                    return refusal(TOO_MANY_EVENTS)
+                if fn.concurrency_id == SAMPLER and sum(e.concurrency_id == SAMPLER for e in waiting) >= PER_SESSION:
+                    return refusal(TOO_MANY)
         return await push(body=body, request=request, username=username)
 
     queue.push = limited_push
     return demo
+
+
+def _triggers(block_fn) -> tuple:
+    return tuple(sorted((str(block), str(event)) for block, event in (block_fn.targets or [])))
 
 
 def _served(request) -> tuple[object, str] | tuple[None, None]:
@@ -57,15 +93,15 @@ def _served(request) -> tuple[object, str] | tuple[None, None]:
     return app.get_blocks(), session
 
 
-async def drop_waiting(request: gr.Request | None) -> int:
-    """Remove this session's runs still waiting in the queue; their callers' streams end as Gradio's /cancel
-    ends them. Returns how many were removed."""
+async def drop_waiting(request: gr.Request | None, fn_ids) -> int:
+    """Remove this session's events of the functions `fn_ids` still waiting in the queue; their callers' streams
+    end as Gradio's /cancel ends them. Returns how many were removed."""
     blocks, session = _served(request)
-    if blocks is None:
+    if blocks is None or not fn_ids:
         return 0
     queue = blocks._queue
     removed = 0
-    for event in _waiting(queue, session):
+    for event in _waiting(queue, session, fn_ids):
         await queue.remove_from_queue(event._id)
         messages = queue.pending_messages_per_session.get(session)
         if messages is not None:
@@ -90,19 +126,21 @@ def unread_frames(request) -> int:
 
 
 def stops_waiting(stop):
-    """A Stop handler that first removes its session's runs still waiting, then stops the running one (on a
-    worker thread: stopping waits for the current forward pass, which must not hold up the server)."""
+    """A Stop handler that first removes its session's runs still waiting in its own tab (the events its
+    `cancels=` names), then stops the running one (on a worker thread: stopping waits for the current forward
+    pass, which must not hold up the server)."""
     import functools
 
     import anyio
 
     @functools.wraps(stop)
     async def handler(request: gr.Request = None):
-        await drop_waiting(request)
+        await drop_waiting(request, handler.stops_runs)
         frame = await anyio.to_thread.run_sync(stop, request)
         prune_session(request)
         return frame
 
+    handler.stops_runs = set()  # the events this Stop cancels, filled in by install() from its `cancels=`
     return handler
 
 

@@ -23,7 +23,7 @@ def _prompt_text(trace: Trace) -> str | None:
     ids = [int(i) for i in trace.prompt_ids]
     if not ids or any(i not in trace.texts for i in ids):
         return None
-    return "".join(trace.texts[i] for i in ids)
+    return trace.decode(ids)
 
 
 def _description(trace: Trace) -> str:

@@ -6,12 +6,13 @@ from html import escape
 
 import numpy as np
 
+from ..characters import CellText
 from ..trace import Trace
 from .candidates import cell_candidates
 from .state import answer_state, quoted_text, split_edge_spaces, stop_label, visible_text
 
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
-from .token_grid import cell_html, header_html, legend_html
+from .token_grid import CONTINUES, cell_display_texts, cell_html, header_html, legend_html
 
 # Scoped by the gr.HTML component (css_template), on top of the global GRID_CSS.
 GIVEN_CSS = """
@@ -24,23 +25,26 @@ GIVEN_CSS = """
 """
 
 
-def _text(trace: Trace, token: int) -> str:
+def _text(trace: Trace, token: int, shown: CellText | None = None) -> str:
     if token in trace.stop_ids:
         return escape(stop_label(trace, token))
-    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(int(token), "")))
+    if shown is not None and shown.continues:  # the rest of a character drawn whole on an earlier cell
+        return f'<span class="ws cont">{CONTINUES}</span>'
+    lead, middle, trail = split_edge_spaces(visible_text(shown.text if shown else trace.texts.get(int(token), "")))
     dots = lambda n: f'<span class="ws">{"·" * n}</span>' if n else ""  # noqa: E731
     return dots(lead) + escape(middle) + dots(trail) if (lead or middle or trail) else '<span class="ws">∅</span>'
 
 
-def _given_cell(trace: Trace, position: int, given: int, token: int) -> str:
+def _given_cell(trace: Trace, position: int, given: int, token: int, shown: CellText | None = None) -> str:
     yours = quoted_text(trace.texts.get(given, "?"))
     if token == given:
-        classes, inner, hover = "cell given", _text(trace, given), f"{yours}\nposition {position} · your text (fixed)"
+        classes, inner = "cell given", _text(trace, given, shown)
+        hover = f"{yours}\nposition {position} · your text (fixed)"
     elif token == trace.mask_id:
-        classes, inner = "cell ahead", _text(trace, given)
+        classes, inner = "cell ahead", _text(trace, given, shown)
         hover = f"{yours}\nposition {position} · your text, after the gap: a left-to-right model never sees it"
     else:
-        classes, inner = "cell done overwrote", _text(trace, token)
+        classes, inner = "cell done overwrote", _text(trace, token, shown)
         hover = (f"you wrote {yours}; the model wrote {quoted_text(trace.texts.get(token, '?'))}\n"
                  f"position {position} · your text was overwritten")
     return (f'<div class="{classes}" data-pos="{position}" title="{escape(hover, quote=True)}">{inner}</div>')
@@ -69,13 +73,16 @@ def render_given_grid(trace: Trace, given_ids: np.ndarray, step: int | None = No
     """
     state = answer_state(trace, step)
     found = cell_candidates(trace, state.step)  # the model's top-5 behind the cells it wrote (hover, click)
+    # The token each cell draws (the person's where the model has not written), its text decided over the row.
+    drawn = np.where((given_ids != trace.mask_id) & state.masked, given_ids, state.tokens)
+    shown = cell_display_texts(trace, drawn, (drawn == trace.mask_id) | np.isin(drawn, trace.stop_ids))
     cells = []
     for position in range(trace.gen_length):
         given, token = int(given_ids[position]), int(state.tokens[position])
         if given != trace.mask_id:
-            cells.append(_given_cell(trace, position, given, token))
+            cells.append(_given_cell(trace, position, given, token, shown[position]))
         else:
-            cells.append(cell_html(trace, state, position, color_by, found.get(position)))
+            cells.append(cell_html(trace, state, position, color_by, found.get(position), shown[position]))
     columns = max(int(columns), 1)
     focus = ' tabindex="0" aria-label="answer cells: arrows move, Enter shows candidates"' if found else ""
     return (

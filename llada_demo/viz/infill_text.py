@@ -6,6 +6,7 @@ from html import escape
 
 import numpy as np
 
+from ..characters import cell_texts
 from ..trace import Trace
 from .state import MASK_GLYPH, answer_state
 
@@ -38,22 +39,27 @@ def render_infill_text(trace: Trace, given_ids: np.ndarray, title: str = "", ste
             spans.append(f'<span class="{current_class}">{text}</span>' if current_class else text)
             buffer.clear()
 
-    ended = False
+    ended, kinds = False, []
     for position, token in enumerate(tokens.tolist()):
         given = int(given_ids[position])
         if ended:
-            kind, text = ("lost", trace.texts.get(given, "")) if given != trace.mask_id else (None, "")
+            kind, shown = ("lost", given) if given != trace.mask_id else (None, "")
         elif token == trace.mask_id:
-            kind, text = "pending", MASK_GLYPH
+            kind, shown = "pending", MASK_GLYPH
         elif token in trace.stop_ids:
-            kind, text = "end", "" if given == token else "⏎end"
+            kind, shown = "end", "" if given == token else "⏎end"
             ended = trace.kind == "autoregressive"  # its answer stops here; the user's text after is lost
         elif given == trace.mask_id:
-            kind, text = "filled", trace.texts.get(token, "")
+            kind, shown = "filled", token
         elif given == token:
-            kind, text = None, trace.texts.get(token, "")
+            kind, shown = None, token
         else:
-            kind, text = "overwrote", trace.texts.get(token, "")
+            kind, shown = "overwrote", token
+        kinds.append((kind, shown))
+    # Token text decoded over runs of tokens, so a character split over several tokens is whole (on its first cell).
+    cells = cell_texts([trace.token_bytes(shown) if isinstance(shown, int) else None for _, shown in kinds])
+    for (kind, shown), cell in zip(kinds, cells):
+        text = cell.text if isinstance(shown, int) else shown
         if not text:
             continue
         if kind != current_class:
@@ -65,16 +71,14 @@ def render_infill_text(trace: Trace, given_ids: np.ndarray, title: str = "", ste
     return f'<div class="infill-text">{heading}{"".join(spans)}</div>'
 
 
-def fixed_text_pieces(given_ids: np.ndarray, texts: dict[int, str], mask_id: int) -> list[str]:
-    """The user's fixed runs of text, in order (what must come out untouched)."""
+def fixed_text_pieces(given_ids: np.ndarray, trace: Trace) -> list[str]:
+    """The user's fixed runs of text, in order (what must come out untouched), each decoded as a whole."""
     pieces, current = [], []
-    for token in given_ids.tolist():
-        if token == mask_id:
+    for token in [*given_ids.tolist(), trace.mask_id]:
+        if token == trace.mask_id:
             if current:
-                pieces.append("".join(current))
+                pieces.append(trace.decode(current))
                 current = []
         else:
-            current.append(texts.get(int(token), ""))
-    if current:
-        pieces.append("".join(current))
+            current.append(int(token))
     return pieces

@@ -100,10 +100,16 @@
           classes.push("stop");
           cell.textContent = t[1];
         } else {
-          if (t[0]) cell.appendChild(dots(t[0]));
-          if (t[1]) cell.appendChild(document.createTextNode(t[1]));
-          if (t[2]) cell.appendChild(dots(t[2]));
-          if (!t[0] && !t[1] && !t[2]) { var e = dots(0); e.textContent = "\u2205"; cell.appendChild(e); }
+          // A character split over several tokens: whole on its first cell, the cells after marked "\u25c2".
+          var split = data.shown && data.shown[k] ? data.shown[k][String(p)] : undefined;
+          if (split && split[1]) { var c = dots(0); c.textContent = "\u25c2"; cell.appendChild(c); }
+          else if (split) cell.appendChild(document.createTextNode(split[0]));
+          else {
+            if (t[0]) cell.appendChild(dots(t[0]));
+            if (t[1]) cell.appendChild(document.createTextNode(t[1]));
+            if (t[2]) cell.appendChild(dots(t[2]));
+            if (!t[0] && !t[1] && !t[2]) { var e = dots(0); e.textContent = "\u2205"; cell.appendChild(e); }
+          }
           var v = colorBy === "confidence" ? state.conf[p]
             : (data.total <= 1 ? 0 : (state.commit[p] - 1) / (data.total - 1));
           if (!(given && !state.commit[p])) cell.style.background = scaleColor(data.scales[colorBy], v);

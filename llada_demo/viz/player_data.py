@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from ..characters import cell_texts
 from ..trace import Trace
 from .state import (
     CONFIDENCE_SCALE,
@@ -73,6 +74,15 @@ def _step_entry(trace: Trace, index: int, previous: np.ndarray, include_guesses:
     return entry
 
 
+def _split_cells(trace: Trace, tokens: np.ndarray) -> dict[str, list]:
+    """{position: [text, continues]} for the cells holding part of a character (the grid's cell_texts rule: the
+    character whole on its first cell, the cells after marked as its continuation); other cells draw their token."""
+    hidden = (tokens == trace.mask_id) | np.isin(tokens, trace.stop_ids)
+    shown = cell_texts([None if hidden[i] else trace.token_bytes(int(t)) for i, t in enumerate(tokens)])
+    return {str(p): [cell.text, int(cell.continues)] for p, cell in enumerate(shown)
+            if not hidden[p] and int(tokens[p]) in trace.raw_bytes}
+
+
 def replay_data(trace: Trace, columns: int = 16, include_guesses: bool = True, include_candidates: bool = True) -> dict:
     """Everything the HTML player needs, with all text already in its displayed form.
 
@@ -89,6 +99,8 @@ def replay_data(trace: Trace, columns: int = 16, include_guesses: bool = True, i
         steps.append(entry)
         previous = record.tokens
     extra = {}
+    if trace.raw_bytes:  # characters split over tokens: what those cells show at each step (index 0 = the start)
+        extra["shown"] = [_split_cells(trace, trace.tokens_before(k)) for k in range(len(trace.steps) + 1)]
     if trace.initial is not None:
         extra["initial"] = trace.initial.tolist()
     if trace.origin is not None:

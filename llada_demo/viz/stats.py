@@ -42,9 +42,14 @@ def preview_text(trace: Trace) -> str:
     """The answer as text while it diffuses: committed tokens, a mask glyph per masked position, cut at EOS/EOT."""
     if trace.finished:
         return trace.answer_text()
-    parts = []
-    for token in trace.answer_ids[: trace.answer_end()]:
-        parts.append(MASK_GLYPH if token == trace.mask_id else trace.texts.get(int(token), ""))
+    parts, run = [], []
+    for token in [*trace.answer_ids[: trace.answer_end()].tolist(), None]:
+        if token is None or token == trace.mask_id:
+            parts.append(trace.decode(run))  # each run of committed tokens as a whole: split characters stay whole
+            parts.append(MASK_GLYPH if token is not None else "")
+            run = []
+        else:
+            run.append(int(token))
     return "".join(parts)
 
 

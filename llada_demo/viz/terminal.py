@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..characters import cell_texts
 from ..trace import Trace
 from .state import MASK_GLYPH, AnswerState, answer_state
 
@@ -38,13 +39,16 @@ def _char_width(char: str) -> int:
 def _segments(trace: Trace, state: AnswerState) -> list[tuple[str, str]]:
     """(text, kind) per answer position, kind being one of STYLES' keys."""
     segments = []
-    for position, token in enumerate(state.tokens):
+    # Text decided over runs of tokens: a character split over several tokens is written whole, once.
+    shown = cell_texts([None if state.masked[i] or state.stop[i] else trace.token_bytes(int(t))
+                        for i, t in enumerate(state.tokens)])
+    for position in range(len(state.tokens)):
         if state.masked[position]:
             segments.append((MASK_GLYPH, "masked"))
         elif state.stop[position]:
             segments.append((STOP_GLYPH, "stop"))
         else:
-            text = "".join(_safe_char(c) for c in trace.texts.get(int(token), ""))
+            text = "".join(_safe_char(c) for c in shown[position].text)
             segments.append((text, "new" if state.new[position] else "plain"))
     return segments
 

@@ -6,6 +6,7 @@ from html import escape
 
 import numpy as np
 
+from ..characters import CellText, cell_texts
 from ..trace import Trace
 from .candidates import CellCandidates, candidates_attr, cell_candidates
 from .state import (
@@ -63,6 +64,9 @@ GRID_CSS = """
 """
 
 
+CONTINUES = "◂"  # a cell whose bytes finish the character on the cell before it
+
+
 def _attr(text: str) -> str:
     return escape(text, quote=True)
 
@@ -72,20 +76,30 @@ def _faint_dots(count: int) -> str:
     return f'<span class="ws">{"·" * count}</span>' if count else ""
 
 
-def _cell_text(trace: Trace, state: AnswerState, position: int) -> str:
-    """The inner HTML of one cell: the mask glyph, an end label, or the token's visible text."""
+def cell_display_texts(trace: Trace, tokens, hidden) -> list[CellText]:
+    """What each cell's text is, decided over the whole row: a character split over several byte-level tokens is
+    drawn whole on its first cell and the cells after are marked as its continuation (`hidden`: cells that show
+    no token text, masks and end labels, which no character spans)."""
+    return cell_texts([None if hidden[i] else trace.token_bytes(int(t)) for i, t in enumerate(tokens)])
+
+
+def _cell_text(trace: Trace, state: AnswerState, position: int, shown: CellText | None = None) -> str:
+    """The inner HTML of one cell: the mask glyph, an end label, the token's visible text, or a continuation mark."""
     token = int(state.tokens[position])
     if state.masked[position]:
         return MASK_GLYPH * 2
     if state.stop[position]:
         return _attr(stop_label(trace, token))
-    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(token, "")))
+    if shown is not None and shown.continues:  # the rest of the character drawn on an earlier cell
+        return f'<span class="ws cont">{CONTINUES}</span>'
+    text = shown.text if shown is not None else trace.texts.get(token, "")
+    lead, middle, trail = split_edge_spaces(visible_text(text))
     if not (lead or middle or trail):
         return '<span class="ws">∅</span>'  # a token whose text decodes to nothing
     return _faint_dots(lead) + _attr(middle) + _faint_dots(trail)
 
 
-def _cell_hover(trace: Trace, state: AnswerState, position: int) -> str:
+def _cell_hover(trace: Trace, state: AnswerState, position: int, shown: CellText | None = None) -> str:
     """Hover text: what the cell holds, where it is, when and how confidently it was decided."""
     if state.masked[position]:
         if state.guess is None:
@@ -100,6 +114,10 @@ def _cell_hover(trace: Trace, state: AnswerState, position: int) -> str:
         )
     token = int(state.tokens[position])
     text = quoted_text(trace.texts.get(token, "?"))
+    if shown is not None and shown.continues:
+        text += f" · the rest of {quoted_text(shown.of)}, drawn on the cell before"
+    elif shown is not None and shown.text != trace.texts.get(token, shown.text):
+        text += f" · the cell shows {quoted_text(shown.text)} (a character split over tokens)"
     if state.stop[position]:
         text += " · end of answer"
     step = int(state.commit_step[position])
@@ -160,7 +178,7 @@ def _origin_hover(trace: Trace, position: int, mark: str) -> str:
 
 
 def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str,
-              candidates: CellCandidates | None = None) -> str:
+              candidates: CellCandidates | None = None, shown: CellText | None = None) -> str:
     """One answer position as a grid cell: its text, state classes, colour and escaped hover.
 
     `candidates` (the model's top-k there) go in a compact data-k attribute that the page's script shows on
@@ -168,7 +186,7 @@ def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str,
     """
     style, mark = "", _origin_class(trace, state, position)
     classes = _cell_classes(state, position) + (f" {mark}" if mark else "")
-    hover = _cell_hover(trace, state, position) + (_origin_hover(trace, position, mark) if mark else "")
+    hover = _cell_hover(trace, state, position, shown) + (_origin_hover(trace, position, mark) if mark else "")
     hover += _revision_hover(state, position)
     extra = ""
     if candidates is not None:  # JSON in a single-quoted attribute: only & and ' need escaping there
@@ -182,7 +200,7 @@ def cell_html(trace: Trace, state: AnswerState, position: int, color_by: str,
         style = f' style="background:{color}"'
     return (
         f'<div class="{classes}"{style} data-pos="{position}"{_revision_attr(state, position)}{extra} '
-        f'title="{_attr(hover)}">{_cell_text(trace, state, position)}</div>'
+        f'title="{_attr(hover)}">{_cell_text(trace, state, position, shown)}</div>'
     )
 
 
@@ -247,7 +265,8 @@ def render_grid(trace: Trace, step: int | None = None, color_by: str = "confiden
     columns = max(int(columns), 1)
     state = answer_state(trace, step)
     found = cell_candidates(trace, state.step)
-    cells = "".join(cell_html(trace, state, position, color_by, found.get(position))
+    shown = cell_display_texts(trace, state.tokens, state.masked | state.stop)
+    cells = "".join(cell_html(trace, state, position, color_by, found.get(position), shown[position])
                     for position in range(trace.gen_length))
     # The grid takes keyboard focus (arrows move between cells, Enter opens a cell's candidates).
     focus = ' tabindex="0" aria-label="answer cells: arrows move, Enter shows candidates"' if found else ""
