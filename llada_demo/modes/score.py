@@ -154,7 +154,8 @@ def score_stream(diffusion: LoadedModel, autoregressive: LoadedModel | None, ent
     items = [encode(diffusion, entry) for entry in entries]
     ar = gpu_call(_ar_figures, autoregressive, list(entries)) if autoregressive is not None else None
     estimates = [Estimate(entry, tokens=len(answer), ar_log_likelihood=ar[i][0] if ar else None,
-                          ar_tokens=ar[i][1] if ar else 0) for i, (entry, (_, answer)) in enumerate(zip(entries, items))]
+                          ar_tokens=ar[i][1] if ar else 0)
+                 for i, (entry, (_, answer)) in enumerate(zip(entries, items))]
     progress = ScoreProgress(tuple(estimates), settings, diffusion_model=diffusion.spec.name,
                              ar_model=autoregressive.spec.name if autoregressive is not None else "")
     yield progress

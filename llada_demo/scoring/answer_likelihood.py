@@ -47,7 +47,8 @@ class ScoreSettings:
                 raise SettingsError(f"{name.replace('_', ' ').capitalize()} must be a whole number from {low} to "
                                     f"{high} (got {value!r:.40}).")
         if not isinstance(self.target_se, (int, float)) or not math.isfinite(self.target_se) or self.target_se < 0:
-            raise SettingsError(f"The target standard error is a number of nats, 0 or more (got {self.target_se!r:.40}).")
+            raise SettingsError(f"The target standard error is a number of nats, 0 or more "
+                                f"(got {self.target_se!r:.40}).")
         if self.method not in METHODS:
             raise SettingsError(f"The estimator is one of {', '.join(METHODS)} (got {self.method!r:.40}).")
 
