@@ -59,12 +59,18 @@ def draw_masks(length: int, count: int, generator: torch.Generator, method: str 
     count: l ~ U{1..length}, l positions chosen uniformly without replacement, weight length / l.
     time: t ~ U(0, 1], each position masked with probability t, weight 1 / t (a draw may mask nothing: value 0).
     """
-    if method == "count":
-        masked = torch.randint(1, length + 1, (count,), generator=generator)
-        ranks = torch.rand((count, length), generator=generator).argsort(dim=1).argsort(dim=1)
-        return ranks < masked[:, None], length / masked.double()
-    t = 1.0 - torch.rand(count, generator=generator, dtype=torch.float64)  # (0, 1]
-    return torch.rand((count, length), generator=generator, dtype=torch.float64) < t[:, None], 1.0 / t
+    # Drawn one row at a time, so a seed gives the same draws whatever the batch size.
+    masks, weights = torch.zeros((count, length), dtype=torch.bool), torch.empty(count, dtype=torch.float64)
+    for row in range(count):
+        if method == "count":
+            masked = int(torch.randint(1, length + 1, (1,), generator=generator))
+            masks[row, torch.rand(length, generator=generator).argsort()[:masked]] = True
+            weights[row] = length / masked
+        else:
+            t = 1.0 - float(torch.rand(1, generator=generator, dtype=torch.float64))  # (0, 1]
+            masks[row] = torch.rand(length, generator=generator, dtype=torch.float64) < t
+            weights[row] = 1.0 / t
+    return masks, weights
 
 
 @torch.no_grad()
