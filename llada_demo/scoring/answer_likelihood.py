@@ -147,7 +147,7 @@ def bound_batches(model, items: Sequence[tuple[torch.Tensor, torch.Tensor]],
     items: (prompt ids [P], answer ids [L]) per candidate. Plain NumPy out, so it can stream from a GPU process.
     Each candidate draws from its own generator (seed + index), so its figures do not depend on the others.
     """
-    for prompt_ids, answer_ids in items:
+    for _, answer_ids in items:
         if len(answer_ids) == 0:
             raise SettingsError("Every candidate answer needs at least one token: fill in or remove the empty one.")
     generators = [torch.Generator().manual_seed(settings.seed + index) for index in range(len(items))]
