@@ -110,8 +110,8 @@ def test_it_stops_at_the_sample_count_or_under_the_target_error(short_answer):
         assert values.std(ddof=1) / np.sqrt(len(values)) < 0.3
 
 
-@pytest.mark.parametrize("changes", [dict(samples=0), dict(samples=True), dict(batch_size=600), dict(target_se=-1),
-                                     dict(target_se=float("nan")), dict(method="magic")])
+@pytest.mark.parametrize("changes", [{"samples": 0}, {"samples": True}, {"batch_size": 600}, {"target_se": -1},
+                                     {"target_se": float("nan")}, {"method": "magic"}])
 def test_bad_settings_say_what_to_change(changes):
     with pytest.raises(SettingsError):
         ScoreSettings(**changes)
@@ -125,7 +125,7 @@ def story_pair():
 def test_count_form_has_lower_variance_than_the_naive_form(story_pair):
     """The measured claim in docs/likelihood.md, on the cloze preset (the same draws' budget each)."""
     diffusion, _ = story_pair
-    cloze = [p for p in presets(load_report()) if p.label.startswith("One-word cloze")][0]
+    cloze = next(p for p in presets(load_report()) if p.label.startswith("One-word cloze"))
     prompt_ids, answer_ids = encode(diffusion, Entry("", cloze.prompt, cloze.answers[0], cloze.form))
     count = _draws(diffusion.model, prompt_ids, answer_ids, 1024, "count")
     naive = _draws(diffusion.model, prompt_ids, answer_ids, 1024, "time")
