@@ -260,7 +260,7 @@ def presets(report: dict | None) -> list[Preset]:
     found = []
     held_out = questions(report)
     if held_out:
-        for question in both_directions(report, held_out[0]):
+        for question in reversed(both_directions(report, held_out[0])):  # backward first: the curse
             entries = name_entries(report, question)
             arrow = "→" if question.direction == "forward" else "←"
             found.append(Preset(f"Reversal fact {arrow} {question.direction} (fact-tuned pair)", question.question,

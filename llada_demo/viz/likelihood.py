@@ -62,8 +62,8 @@ def convergence_figure(progress) -> go.Figure:
                 x = draws[ok].astype(np.float32)
                 low, high = (means[ok] - Z95 * errors[ok]), (means[ok] + Z95 * errors[ok])
                 figure.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                                            y=np.concatenate([high, low[::-1]]).astype(np.float32), fill="toself",
-                                            fillcolor=band, line={"width": 0}, hoverinfo="skip", showlegend=False),
+                                            y=np.concatenate([high, low[::-1]]).astype(np.float32), mode="lines",
+                                            fill="toself", fillcolor=band, line={"width": 0}, hoverinfo="skip", showlegend=False),
                                  row=1, col=column)
             if len(draws):
                 figure.add_trace(go.Scatter(x=draws.astype(np.float32), y=means.astype(np.float32), mode="lines",
