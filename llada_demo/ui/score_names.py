@@ -13,12 +13,12 @@ from ..viz.likelihood import LIKELIHOOD_CSS, preference_figure, ranking_html
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stream_views
 
-NAMES_SETTINGS = ScoreSettings(samples=128)
+NAMES_SETTINGS = ScoreSettings(samples=64)  # 8 answers in 32 passes, as the main preset
 INTRO = """
 **Score the names.** Instead of letting each model write, ask how likely each model finds the answer with the
 right name and with three other names of the same kind, asked both ways. Each answer is scored as the models were
 taught to answer, up to and including the name: forward the restated fact ending in the pet's name; backward the
-child's name alone, which the answer starts with. Diffusion: the likelihood bound (dots, 95% error bars, 128 draws
+child's name alone, which the answer starts with. Diffusion: the likelihood bound (dots, 95% error bars, 64 draws
 each); AR twin: exact (diamonds). Higher is preferred.
 """
 

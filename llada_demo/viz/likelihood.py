@@ -149,4 +149,5 @@ def preference_figure(progress) -> go.Figure:
                 hovertemplate="%{y}: %{x:.2f} nats (AR exact)<extra></extra>"), row=1, col=column)
         figure.update_yaxes(autorange="reversed", row=1, col=column)
     figure.update_xaxes(title_text="log-likelihood (nats), higher = preferred")
-    return _layout(figure, "Which name each model prefers", 320)
+    figure = _layout(figure, "Which name each model prefers", 340)
+    return figure.update_layout(legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.2})
