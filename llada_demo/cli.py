@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m llada_demo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_generate_arguments(commands.add_parser("generate", help="answer a prompt, showing the denoising live"))
+    from .modes.score_command import add_score_arguments
+
+    add_score_arguments(commands.add_parser("score", help="which answer each model prefers: the diffusion likelihood "
+                                            "bound (± standard error) beside the AR model's exact log-likelihood"))
     from .deploy.command import add_deploy_arguments
 
     add_deploy_arguments(commands.add_parser("deploy", help="render, check and upload the Hugging Face Space"))
@@ -103,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return run_generate(args)
+        if args.command == "score":
+            from .modes.score_command import run_score
+
+            return run_score(args)
         if args.command == "deploy":
             from .deploy.command import run_deploy
 

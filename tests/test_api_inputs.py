@@ -32,6 +32,8 @@ ENDPOINTS = {
     "/candidates": ((1, 3), 1),  # about the session's last chat run: none here, so only the inputs' own checks
     "/branch_run": ((PROMPT, DIFFUSION), 5),
     "/branch": ((2, "3 = dog", 16, "low_confidence", 0.0, 0), 4),  # with a run to branch: tests/test_branch_api.py
+    "/score": (("He drank a glass of", "water.", "sand.", "", "", "text", DIFFUSION, AUTOREGRESSIVE, 16, 0), 3),
+    "/reversal_score": (("Whose pet is the dog named Det?",), 3),
 }
 
 

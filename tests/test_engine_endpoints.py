@@ -57,13 +57,16 @@ ENDPOINTS = {
     "/explain": ((PROMPT, DIFFUSION, 12345), {"diffusion"}),  # a seed no other test uses: not cached
     "/reversal": ((None, ), {"diffusion", "autoregressive"}),  # None: the first held-out question, filled below
     "/reversal_fill_in": ((None, ), {"diffusion", "autoregressive"}),  # the same question as a blank
+    "/score": (("Tom drank a glass of", "water.", "sand.", "", "", "text", DIFFUSION, AUTOREGRESSIVE, 16, 0),
+               {"scoring", "scoring_stream"}),
+    "/reversal_score": ((None, ), {"scoring", "scoring_stream"}),
 }
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_endpoint_model_work_goes_through_the_engine(client, gpu_log, endpoint):
     args, kinds = ENDPOINTS[endpoint]
-    if endpoint in ("/reversal", "/reversal_fill_in"):
+    if endpoint in ("/reversal", "/reversal_fill_in", "/reversal_score"):
         from llada_demo.modes.reversal import load_report, questions
 
         args = (questions(load_report())[0].question,)

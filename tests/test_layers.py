@@ -28,7 +28,8 @@ ALLOWED = {
     "deploy": BASE | {"config", "models"},
     "ui": BASE | {"models", "sampling", "trace", "engine", "scoring", "modes", "viz", "config", "startup",
                   "prompt"},
-    "cli": BASE | {"models", "sampling", "trace", "engine", "viz", "prompt", "startup", "train", "deploy"},
+    # A front end like ui/: `score` runs the score mode.
+    "cli": BASE | {"models", "sampling", "trace", "engine", "viz", "prompt", "startup", "train", "deploy", "modes"},
     "__main__": {"cli"},
     "__init__": set(),
 }

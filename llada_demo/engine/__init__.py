@@ -16,7 +16,7 @@ from .traces import (
     grow_trace,
     stream_trace,
 )
-from .zerogpu import autoregressive_records, diffusion_records, gpu_call
+from .zerogpu import autoregressive_records, diffusion_records, gpu_call, gpu_stream
 
 
 def load_model(name: str, device: str | None = None) -> registry.LoadedModel:
@@ -39,4 +39,4 @@ def run_to_end(stream):
 
 __all__ = ["BackgroundRun", "add_texts", "add_token_texts", "autoregressive_records", "autoregressive_run",
            "autoregressive_trace", "chat_trace", "diffusion_records", "diffusion_run", "diffusion_trace",
-           "gpu_call", "grow_trace", "last", "load_model", "run_to_end", "stream_trace", "worker"]
+           "gpu_call", "gpu_stream", "grow_trace", "last", "load_model", "run_to_end", "stream_trace", "worker"]

@@ -43,6 +43,11 @@ def _scoring(fn, args, kwargs):
     return fn(*args, **kwargs)
 
 
+def _scoring_stream(fn, args, kwargs):
+    """A scoring generator's items (plain data per forward pass, e.g. a likelihood estimate's batches)."""
+    yield from fn(*args, **kwargs)
+
+
 def decorated(spaces_module) -> dict:
     """The app's GPU functions wrapped by `spaces_module.GPU` (the real package, or a test's stand-in)."""
     def wrap(fn, duration):
@@ -53,6 +58,7 @@ def decorated(spaces_module) -> dict:
         "autoregressive": wrap(_autoregressive, lambda model, input_ids, settings, *rest:
                                gpu_seconds(settings, autoregressive=True)),
         "scoring": wrap(_scoring, lambda fn, args, kwargs: SCORING_SECONDS),
+        "scoring_stream": wrap(_scoring_stream, lambda fn, args, kwargs: SCORING_SECONDS),
     }
 
 
@@ -77,4 +83,12 @@ def gpu_call(fn, *args, **kwargs):
     """`fn(*args, **kwargs)` for model work that is not a run (scoring), under `@spaces.GPU` on ZeroGPU."""
     if on_zero_gpu():
         return ON_GPU["scoring"](fn, args, kwargs)
+    return fn(*args, **kwargs)
+
+
+def gpu_stream(fn, *args, **kwargs):
+    """The items of generator `fn(*args, **kwargs)` (scoring that streams, one forward pass per item), under one
+    `@spaces.GPU` on ZeroGPU: the GPU is held across the stream, not asked for again at every item."""
+    if on_zero_gpu():
+        return ON_GPU["scoring_stream"](fn, args, kwargs)
     return fn(*args, **kwargs)

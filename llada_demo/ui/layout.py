@@ -7,8 +7,8 @@ import gradio as gr
 from .branch_tab import build_branch_tab
 from .chat_tab import build_chat_tab
 from .compare_tab import build_compare_tab
-from .explainer_tab import build_explainer_tab
 from .exports import EXPORT_SECONDS
+from .how_it_works import build_how_it_works
 from .infill_tab import build_infill_tab
 from .reversal_tab import build_reversal_tab
 from .strategies_tab import build_strategies_tab
@@ -42,7 +42,7 @@ def build_demo() -> gr.Blocks:
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
                 build_branch_tab(demo)
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
-                build_explainer_tab(demo, explain_tab)
+                build_how_it_works(demo, explain_tab)
             # Last, so the tabs before it keep their places in the bar (narrow pages move the last ones to "More tabs").
             with gr.Tab("Reversal curse", id="reversal", elem_id="tab-reversal"):
                 build_reversal_tab(demo)

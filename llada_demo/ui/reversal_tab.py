@@ -26,6 +26,7 @@ from . import lenient
 from .frames import Outputs
 from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
 from .queue_policy import stops_waiting
+from .score_names import build_score_names
 
 COLUMNS = 8
 INTRO = """
@@ -152,6 +153,7 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
                               elem_id="reversal-ar-card")
             ar_grid = gr.HTML("", label="AR grid", elem_id="reversal-ar-grid")
             ar_verdict = gr.HTML("", css_template=REVERSAL_CSS, label="AR verdict", elem_id="reversal-ar-verdict")
+    build_score_names(question)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             gr.HTML(render_accuracy_table(report), css_template=REVERSAL_CSS, elem_id="reversal-table")
