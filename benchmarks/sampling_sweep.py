@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import time
 from pathlib import Path
 
@@ -250,8 +249,9 @@ def _line(summary: dict) -> str:
 
 def table(result: dict) -> str:
     """The sweep's rows as a Markdown table, the twin's rows first."""
-    lines = ["| Model | Strategy | T | Block | Steps | rep-4 | distinct-2 | Twin ppl | Finished | Words used | "
-             "Small talk on topic | s (50 answers) |", "| --- |" + " --- |" * 11]
+    header = ("| Model | Strategy | T | Block | Steps | rep-4 | distinct-2 | Twin ppl | Finished | Words used | "
+              "Small talk on topic | s (50 answers) |")
+    lines = [header, "| --- |" + " --- |" * 11]
     for key, twin in result["twins"].items():
         lines.append(f"| twin | (autoregressive) | {key} | 1 | {result['gen_length']} | {twin['repetition_rate']:.3f} | "
                      f"{twin['distinct_2']:.3f} | {twin['judge_perplexity']:.2f} | {twin['finished_share']:.2f} | "

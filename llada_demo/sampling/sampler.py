@@ -111,7 +111,8 @@ class _Revisions:
 
 @torch.no_grad()
 def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
-            answer: torch.LongTensor | None = None) -> Iterator[StepRecord]:
+            answer: torch.LongTensor | None = None,
+            forbid: dict[int, torch.LongTensor] | None = None) -> Iterator[StepRecord]:
     """Run the reverse process, yielding one StepRecord per forward pass.
 
     The answer starts as gen_length [MASK] tokens; blocks are filled left to right; in each
@@ -191,6 +192,10 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
                 # the full softmax, so trained models decode exactly as the official code does.
                 proposals = block_logits.clone()
                 proposals[:, mask_id] = -torch.inf
+                if forbid:
+                    for row, position in enumerate(positions.tolist()):
+                        if position in forbid:
+                            proposals[row, forbid[position].to(device)] = -torch.inf
                 tokens = gumbel_argmax(proposals, settings.temperature, generator)
                 probs = torch.softmax(block_logits.to(torch.float64), dim=-1)
                 token_probs = probs.gather(-1, tokens[:, None]).squeeze(-1)
@@ -230,8 +235,10 @@ def iterate(model, input_ids: torch.LongTensor, settings: SamplingSettings,
 
 
 def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(),
-              answer: torch.LongTensor | None = None, **info) -> Trace:
-    """An empty trace for a run about to start (steps are appended as they come)."""
+              answer: torch.LongTensor | None = None, forbid: dict[int, torch.LongTensor] | None = None,
+              **info) -> Trace:
+    """An empty trace for a run about to start (steps are appended as they come); `forbid` is the run's
+    (see `iterate`), accepted so callers pass one set of arguments to both; the trace does not keep it."""
     config = model.config
     stops = tuple(stop_ids) or tuple(
         i for i in (getattr(config, "eos_token_id", None), getattr(config, "eot_token_id", None)) if i is not None
@@ -247,9 +254,10 @@ def new_trace(model, input_ids: torch.LongTensor, settings: SamplingSettings, st
 
 
 def generate(model, input_ids: torch.LongTensor, settings: SamplingSettings, stop_ids=(),
-             answer: torch.LongTensor | None = None, **info) -> Trace:
+             answer: torch.LongTensor | None = None, forbid: dict[int, torch.LongTensor] | None = None,
+             **info) -> Trace:
     """Run to the end and return the whole trace; `trace.sequence` is prompt + answer ids."""
-    trace = new_trace(model, input_ids, settings, stop_ids, answer=answer, **info)
-    trace.steps.extend(iterate(model, input_ids, settings, answer=answer))
+    trace = new_trace(model, input_ids, settings, stop_ids, answer=answer, forbid=forbid, **info)
+    trace.steps.extend(iterate(model, input_ids, settings, answer=answer, forbid=forbid))
     trace.finished = True
     return trace
