@@ -145,11 +145,15 @@ class Sweep:
         self.twins: dict[str, dict] = {}
         self.started = time.perf_counter()
         self.earlier_seconds = 0.0
-        if options.resume and Path(options.out).is_file():  # rows of an interrupted run with the same prompts
-            earlier = json.loads(Path(options.out).read_text(encoding="utf-8"))
+        # Rows already measured (an interrupted run, or parallel processes' shares) with the same prompts.
+        for path in [*(options.rows_from or []), *([options.out] if options.resume else [])]:
+            if not Path(path).is_file():
+                continue
+            earlier = json.loads(Path(path).read_text(encoding="utf-8"))
             if earlier["prompts"] == self.prompts and earlier["gen_length"] == options.gen_length:
-                self.rows, self.twins = earlier["rows"], earlier["twins"]
-                self.earlier_seconds = earlier["seconds"]
+                self.rows += [r for r in earlier["rows"] if r["settings"] not in [k["settings"] for k in self.rows]]
+                self.twins.update(earlier["twins"])
+                self.earlier_seconds += earlier.get("measuring_seconds", earlier["seconds"])
 
     def precision(self):
         # bf16 autocast halves the time on this CPU (bf16 units); the weights stay fp32, the scores are fp32.
@@ -179,7 +183,8 @@ class Sweep:
         known = next((r for r in self.rows if r["settings"] == settings), None)
         if known is not None:
             return known
-        self.twin(settings["temperature"])
+        if not self.options.no_twin:
+            self.twin(settings["temperature"])
         started = time.perf_counter()
         with self.precision():
             if settings["strategy"] in STRATEGIES_ONE_BY_ONE:
@@ -205,36 +210,50 @@ class Sweep:
             "gen_length": self.options.gen_length, "precision": "fp32" if self.options.fp32 else "bf16 autocast",
             "threads": torch.get_num_threads(), "seed": self.options.seed,
             "seconds": round(self.earlier_seconds + time.perf_counter() - self.started, 1),
+            "measuring_seconds": round(time.perf_counter() - self.started, 1),
             "prompts": self.prompts, "twins": self.twins,
             "rows": self.rows, "rule": __doc__.split("The rule (stated in the model cards): ")[1].split("\n\n")[0],
         }
-        if self.rows:
+        if self.rows and all(_key(r["settings"]["temperature"]) in self.twins for r in self.rows):
             result["best"] = choose(self.rows, self.twins)["settings"]
         Path(self.options.out).parent.mkdir(parents=True, exist_ok=True)
         Path(self.options.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return result
 
     def run(self) -> dict:
-        length = self.options.gen_length
-        base = {"gen_length": length, "steps": length // 2, "block_length": min(32, length),
-                "strategy": "low_confidence", "temperature": 0.0}
-        strategies = self.options.strategies or STRATEGIES_BATCHED
+        """The staged search; with --only, just the listed settings (a share of the work for a parallel process)."""
+        if self.options.only:
+            for settings in self.options.only:
+                self.measure("listed", dict(self.base(), **settings))
+            return self.save(done=False)
+        current = self.base()
         temperatures = self.options.temperatures or TEMPERATURES
-        stage = [self.measure("1 strategy x temperature", dict(base, strategy=s, temperature=t))
-                 for t in temperatures for s in strategies]
+        stage = [self.measure("1 temperature", dict(current, temperature=t)) for t in temperatures]
         current = dict(choose(stage, self.twins)["settings"])
+        strategies = self.options.strategies or STRATEGIES_BATCHED
         if not self.options.quick:
-            stage += [self.measure("2 revising/threshold", dict(current, strategy=s)) for s in STRATEGIES_ONE_BY_ONE]
+            stage += [self.measure("2 strategy", dict(current, strategy=s)) for s in strategies]
+            if self.options.one_by_one:
+                stage += [self.measure("2 strategy", dict(current, strategy=s)) for s in STRATEGIES_ONE_BY_ONE]
             current = dict(choose(stage, self.twins)["settings"])
-            stage = [self.measure("3 block", dict(current, block_length=b)) for b in (current["block_length"], *BLOCKS)
-                     if b <= length and (length // b) and current["steps"] % (length // b) == 0]
-            current = dict(choose(stage, self.twins)["settings"])
+            length = self.options.gen_length
             stage = [self.measure("3 steps", dict(current, steps=max(length // current["block_length"],
                                                                       int(length * share))))
                      for share in (current["steps"] / length, *STEPS_PER_TOKEN)]
+            current = dict(choose(stage, self.twins)["settings"])
+            stage = [self.measure("4 block", dict(current, block_length=b)) for b in (current["block_length"], *BLOCKS)
+                     if b <= length and current["steps"] % (length // b) == 0]
+        for row in self.rows:  # rows measured by a parallel process without their twin
+            self.twin(row["settings"]["temperature"])
         result = self.save(done=True)
         self.log(f"best {_settings_text(result['best'])}")
         return result
+
+    def base(self) -> dict:
+        """Where the search starts: the shipped defaults as a CPU user met them (block 32, 2 tokens per pass)."""
+        length = self.options.gen_length
+        return {"gen_length": length, "steps": length // 2, "block_length": min(32, length),
+                "strategy": "low_confidence", "temperature": 0.0}
 
 
 def _settings_text(s: dict) -> str:
@@ -285,8 +304,15 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--fp32", action="store_true", help="no bf16 autocast (twice the time here)")
-    parser.add_argument("--strategies", nargs="*", default=None, help="stage 1's strategies")
+    parser.add_argument("--strategies", nargs="*", default=None, help="stage 2's strategies")
     parser.add_argument("--temperatures", nargs="*", type=float, default=None, help="stage 1's temperatures")
+    parser.add_argument("--one-by-one", action="store_true", help="stage 2 also tries revising and threshold "
+                        "(through the app's sampler, one prompt at a time: several times slower)")
+    parser.add_argument("--only", type=json.loads, default=None,
+                        help='measure just these settings (a JSON list of changes to the start, e.g. '
+                             '\'[{"temperature": 0.5}]\'): a parallel share of the work; merge with --rows-from')
+    parser.add_argument("--no-twin", action="store_true", help="leave the twin to the merging run")
+    parser.add_argument("--rows-from", nargs="*", type=Path, default=None, help="rows measured by other runs")
     parser.add_argument("--quick", action="store_true", help="8 prompts, stage 1 only, 2 settings (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULT)
     parser.add_argument("--resume", action="store_true", help="keep the rows already in --out (same prompts)")
@@ -294,7 +320,6 @@ def main(argv=None) -> dict:
     options = parser.parse_args(argv)
     if options.quick:
         options.prompts, options.talk = 6, 2
-        options.strategies = options.strategies or ["low_confidence"]
         options.temperatures = options.temperatures or [0.0, 0.8]
     torch.set_num_threads(options.threads)
     result = Sweep(options).run()
