@@ -1,20 +1,25 @@
 """A staged sweep of the embedded diffusion model's sampling settings on held-out prompts, on the CPU.
 
-    python -m benchmarks.sampling_sweep                    # about 50 min on 2 busy cores; writes the JSON below
+    python -m benchmarks.sampling_sweep                    # the staged search; writes the JSON below
     python -m benchmarks.sampling_sweep --write            # ... and the chosen defaults into both model folders
     python -m benchmarks.sampling_sweep --quick            # 8 prompts, 2 settings: a smoke run of the code path
+
+On a shared 2-core machine one setting (50 answers of 128 tokens) takes minutes, so the work can be split:
+`--only '[{"temperature": 0.5}]' --out A.json` measures listed settings in a parallel process, and the
+staged run started with `--rows-from A.json B.json` reuses every row already measured (same prompts).
 
 Prompts (50): 40 from stories the models never trained on (the shipped split's held-out stories, drawn with
 another seed than the eval's), the four kinds in turn (a story about..., uses the words, continue this, ends
 with), and 10 small-talk messages that are neither in the SFT lists nor among the eval's 20 greetings.
 
-Stages (each keeps the best so far, by the rule below):
-  1. strategy x temperature (low_confidence, margin, entropy, random_order x 0, 0.5, 0.8) at block 32 and
-     2 tokens per forward pass (what a CPU user got by default), batched;
-  2. revising and threshold (tau 0.9) at the stage-1 winner's temperature, one prompt at a time through the
-     app's own sampler (the batched sampler supports neither);
-  3. block length (16, 64, 128) and then steps per token (1, 0.25) around the winner.
-The twin answers the same prompts at each temperature of stage 1 (its own sweep, and the reference).
+Stages (a coordinate search; each stage starts from the best so far, by the rule below), from the shipped
+defaults as a CPU user met them (low_confidence, temperature 0, block 32, 2 tokens per forward pass):
+  1. temperature 0, 0.5, 0.8;
+  2. strategy: margin, entropy, random_order (batched), and with --one-by-one revising and threshold (tau 0.9)
+     through the app's own sampler, one prompt at a time (the batched sampler supports neither);
+  3. steps per token: 1 and 0.25 besides the current 0.5;
+  4. block length 16, 64, 128 besides the current.
+The twin answers the same prompts at each temperature measured (the reference, and its own sweep).
 
 The rule (stated in the model cards): each row is compared with the twin at the same temperature (the race
 gives both sides the same temperature). A row is eligible when its rep-4 is at most 1.5x the twin's, its
@@ -226,6 +231,12 @@ class Sweep:
             for settings in self.options.only:
                 self.measure("listed", dict(self.base(), **settings))
             return self.save(done=False)
+        if self.options.merge_only:  # the rows measured so far, with their twins, and the rule's choice
+            for row in self.rows:
+                self.twin(row["settings"]["temperature"])
+            result = self.save(done=True)
+            self.log(f"best {_settings_text(result['best'])}")
+            return result
         current = self.base()
         temperatures = self.options.temperatures or TEMPERATURES
         stage = [self.measure("1 temperature", dict(current, temperature=t)) for t in temperatures]
@@ -312,6 +323,8 @@ def main(argv=None) -> dict:
                         help='measure just these settings (a JSON list of changes to the start, e.g. '
                              '\'[{"temperature": 0.5}]\'): a parallel share of the work; merge with --rows-from')
     parser.add_argument("--no-twin", action="store_true", help="leave the twin to the merging run")
+    parser.add_argument("--merge-only", action="store_true", help="measure nothing new but the twins: choose among "
+                        "the rows of --rows-from (and --out with --resume)")
     parser.add_argument("--rows-from", nargs="*", type=Path, default=None, help="rows measured by other runs")
     parser.add_argument("--quick", action="store_true", help="8 prompts, stage 1 only, 2 settings (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULT)

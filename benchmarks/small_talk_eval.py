@@ -40,8 +40,10 @@ from llada_demo.train.instructions import THINGS, _mentions, character_name
 from llada_demo.train.scorecard import load_model
 
 RESULTS = Path(__file__).parent / "results"
-SETTINGS = {"gen_length": 128, "steps": 64, "block_length": 32, "strategy": "low_confidence", "temperature": 0.5}
-WINDOWS, WINDOW_LEN, BOUND_SAMPLES = 64, 256, 4
+# 64 tokens: the on-topic rule reads the first 12 words, and a leaked subject is named in the first sentences;
+# half the answer keeps the eval within a shared 2-core machine's minutes. Two tokens per pass, as the chat had.
+SETTINGS = {"gen_length": 64, "steps": 32, "block_length": 32, "strategy": "low_confidence", "temperature": 0.5}
+WINDOWS, WINDOW_LEN, BOUND_SAMPLES = 48, 256, 4
 CONVERSATIONS = 20
 SHIP_NLL_MARGIN = 0.05
 SHIP_GREETINGS = 0.9
