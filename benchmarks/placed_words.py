@@ -63,7 +63,8 @@ def word_prompts(path: Path, count: int, seed: int) -> list[tuple[str, ...]]:
     return triples
 
 
-def answer(variant, words, models, settings: SamplingSettings) -> tuple[list[int], bool, float]:
+def answer(variant, words, models, settings: SamplingSettings,
+           whole_words: bool = True) -> tuple[list[int], bool, float]:
     """(answer ids through the stop token, finished, seconds) for one prompt and variant."""
     _, _, kind, placed, asked = variant
     loaded = models[kind]
@@ -71,11 +72,14 @@ def answer(variant, words, models, settings: SamplingSettings) -> tuple[list[int
     prompt = chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": message}])
     started = time.perf_counter()
     if kind == "diffusion":
-        template = None
+        template = forbid = None
         if placed:
-            template = place_words(loaded.tokenizer, [WordRequest(w) for w in words], settings.gen_length,
-                                   loaded.special.mask).template
-        trace = generate(loaded.model, prompt, settings, stop_ids=loaded.special.stops, answer=template)
+            placement = place_words(loaded.tokenizer, [WordRequest(w) for w in words], settings.gen_length,
+                                    loaded.special.mask)
+            template = placement.template
+            forbid = placement.forbid(loaded.tokenizer) if whole_words else None
+        trace = generate(loaded.model, prompt, settings, stop_ids=loaded.special.stops, answer=template,
+                         forbid=forbid)
     else:
         trace = autoregressive_generate(loaded.model, prompt, autoregressive_settings(settings.gen_length),
                                         mask_id=loaded.special.mask, stop_ids=loaded.special.stops)
@@ -97,12 +101,15 @@ def measure(options) -> dict:
                                 strategy="low_confidence", temperature=0.0, seed=0)
     triples = word_prompts(Path(options.stories), options.prompts, options.seed)
     rows, examples, misses = {}, {}, {}
-    progress = tqdm(total=len(VARIANTS) * len(triples), desc="answers", disable=options.quiet)
+    chosen = [v for v in VARIANTS if not options.only or v[0] in options.only]
+    progress = tqdm(total=len(chosen) * len(triples), desc="answers", disable=options.quiet)
     for variant in VARIANTS:
         key = variant[0]
+        if options.only and key not in options.only:
+            continue
         all_used, shares, reps, scores, seconds, finished = [], [], [], [], [], []
         for words in triples:
-            ids, done, took = answer(variant, words, models, settings)
+            ids, done, took = answer(variant, words, models, settings, not options.glue_allowed)
             text = tokenizer.decode([i for i in ids if i not in stops], skip_special_tokens=False)
             used = words_used(text, words)
             judged_prompt = chat_prompt_ids(judge.tokenizer, [{"role": "user",
@@ -133,6 +140,8 @@ def measure(options) -> dict:
                      "block_length": settings.block_length, "strategy": settings.strategy,
                      "temperature": settings.temperature, "autoregressive": "greedy, same length"},
         "prompts": len(triples), "words_per_prompt": 3, "stories": str(options.stories), "seed": options.seed,
+        "whole_words": "no word-continuing token right after a placed word (word_boundaries)"
+                       if not options.glue_allowed else "off (--glue-allowed: as before the constraint)",
         "rule": "a word is used when the answer text (cut at its first stop token) holds it as a whole word, "
                 "any case",
         "judge": "autoregressive twin, perplexity through the stop token after 'Write a story. Use these words: …'",
@@ -168,6 +177,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1: the small models gain little "
                         "from more, and a shared machine loses less)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--glue-allowed", action="store_true", help="without the whole-word constraint (the "
+                        "behaviour before it), for a before/after figure")
+    parser.add_argument("--only", nargs="*", default=None, help="measure only these variants (keys)")
     options = parser.parse_args(argv)
     torch.set_num_threads(options.threads)
     result = measure(options)

@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "made-up fact set (the reversal-curse test)"))
     add_reversal_eval_arguments(commands.add_parser("reversal-eval", help="measure forward/backward accuracy on "
                                                     "the held-out fact questions"))
+    from .train.small_talk_command import add_train_small_talk_arguments
+
+    add_train_small_talk_arguments(commands.add_parser("train-small-talk", help="continue both embedded models' SFT "
+                                                       "on small talk, with story replay"))
     return parser
 
 
@@ -127,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             from .train.facts_command import run_train_facts
 
             return run_train_facts(args)
+        if args.command == "train-small-talk":
+            from .train.small_talk_command import run_train_small_talk
+
+            return run_train_small_talk(args)
         if args.command == "reversal-eval":
             from .train.facts_command import run_reversal_eval
 

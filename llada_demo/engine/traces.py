@@ -83,10 +83,13 @@ def autoregressive_run(loaded: LoadedModel, input_ids, settings: SamplingSetting
     return grow_trace(trace, records, loaded.tokenizer)
 
 
-def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None) -> Iterator[Trace]:
-    """Yield the same Trace object after every step, then once more with `trace.finished = True`."""
+def stream_trace(loaded: LoadedModel, input_ids, settings: SamplingSettings, answer=None,
+                 forbid=None) -> Iterator[Trace]:
+    """Yield the same Trace object after every step, then once more with `trace.finished = True`.
+
+    `answer` starts the answer partly written; `forbid` ({position: token ids}) as for `sampling.iterate`."""
     trace = diffusion_trace(loaded, input_ids, settings, answer=answer)
-    records = zerogpu.diffusion_records(loaded.model, input_ids, settings, answer=answer)
+    records = zerogpu.diffusion_records(loaded.model, input_ids, settings, answer=answer, forbid=forbid)
     yield from grow_trace(trace, records, loaded.tokenizer)
     yield trace
 

@@ -28,9 +28,9 @@ def gpu_seconds(settings: SamplingSettings, autoregressive: bool = False) -> int
     return int(min(BASE_SECONDS + cost, MAX_SECONDS))
 
 
-def _diffusion(model, input_ids, settings, answer=None):
+def _diffusion(model, input_ids, settings, answer=None, forbid=None):
     """A diffusion run's records, as CPU data (never CUDA tensors)."""
-    yield from iterate(model, input_ids, settings, answer=answer)
+    yield from iterate(model, input_ids, settings, answer=answer, forbid=forbid)
 
 
 def _autoregressive(model, input_ids, settings, mask_id=None, stop_ids=()):
@@ -54,7 +54,8 @@ def decorated(spaces_module) -> dict:
         return spaces_module.GPU(duration=duration)(fn) if spaces_module is not None else fn
 
     return {
-        "diffusion": wrap(_diffusion, lambda model, input_ids, settings, answer=None: gpu_seconds(settings)),
+        "diffusion": wrap(_diffusion, lambda model, input_ids, settings, answer=None, forbid=None:
+                          gpu_seconds(settings)),
         "autoregressive": wrap(_autoregressive, lambda model, input_ids, settings, *rest:
                                gpu_seconds(settings, autoregressive=True)),
         "scoring": wrap(_scoring, lambda fn, args, kwargs: SCORING_SECONDS),
@@ -65,11 +66,11 @@ def decorated(spaces_module) -> dict:
 ON_GPU = decorated(spaces)
 
 
-def diffusion_records(model, input_ids, settings: SamplingSettings, answer=None):
+def diffusion_records(model, input_ids, settings: SamplingSettings, answer=None, forbid=None):
     """`sampling.iterate`, under `@spaces.GPU` on a ZeroGPU Space."""
     if on_zero_gpu():
-        return ON_GPU["diffusion"](model, input_ids, settings, answer)
-    return _diffusion(model, input_ids, settings, answer)
+        return ON_GPU["diffusion"](model, input_ids, settings, answer, forbid)
+    return _diffusion(model, input_ids, settings, answer, forbid)
 
 
 def autoregressive_records(model, input_ids, settings: SamplingSettings, mask_id=None, stop_ids=()):

@@ -33,6 +33,9 @@ class ModelSpec:
     hint: str = ""  # what the model is good at, shown when an answer comes back empty
     examples: tuple[str, ...] = ()  # chat prompts that work on it (the chat tab offers them)
     listed: bool = True  # False: only the tab it was made for uses it (not offered in the model menus)
+    # Trained on conversations, so earlier turns help it. The embedded models learned single requests: shown an
+    # earlier story, they write about its subject again, so the chat sends them the new message alone.
+    reads_earlier_turns: bool = True
 
 
 # The embedded models were trained on children's stories only: these prompts are what they can answer.
@@ -56,21 +59,23 @@ REGISTRY: dict[str, ModelSpec] = {
     for spec in [
         ModelSpec("embedded-llada", str(ASSETS / "llada-tinystories"), description=(
             "Tiny LLaDA trained on TinyStories by this project (runs on a CPU)."), hint=STORY_HINT,
-            examples=STORY_EXAMPLES),
+            examples=STORY_EXAMPLES, reads_earlier_turns=False),
         ModelSpec("embedded-ar", str(ASSETS / "ar-tinystories"), kind="autoregressive", description=(
-            "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size.")),
+            "Autoregressive twin of the embedded LLaDA: same data, tokenizer and size."), reads_earlier_turns=False),
         # The pair above fine-tuned on the made-up facts of the Reversal tab (python -m llada_demo train-facts).
         ModelSpec("embedded-llada-facts", str(ASSETS / "llada-facts"), description=(
             "The embedded LLaDA fine-tuned on the Reversal tab's made-up facts (stories a little worse)."),
-            hint=STORY_HINT, examples=STORY_EXAMPLES, listed=False),
+            hint=STORY_HINT, examples=STORY_EXAMPLES, listed=False, reads_earlier_turns=False),
         ModelSpec("embedded-ar-facts", str(ASSETS / "ar-facts"), kind="autoregressive", description=(
-            "The AR twin fine-tuned on the same made-up facts, with the same data and steps."), listed=False),
+            "The AR twin fine-tuned on the same made-up facts, with the same data and steps."), listed=False,
+            reads_earlier_turns=False),
         ModelSpec("random-tiny", "random-tiny", trained=False, description=(
             "UNTRAINED random-weight tiny LLaDA: shows the mechanics, writes noise."), hint=(
             "random-tiny is untrained: whatever you ask, it writes noise (choose embedded-llada for stories)."),
-            examples=STORY_EXAMPLES),
+            examples=STORY_EXAMPLES, reads_earlier_turns=False),
         ModelSpec("random-tiny-ar", "random-tiny-ar", kind="autoregressive", trained=False, description=(
-            "UNTRAINED random-weight tiny causal LM with the same tokenizer (tests, fallbacks).")),
+            "UNTRAINED random-weight tiny causal LM with the same tokenizer (tests, fallbacks)."),
+            reads_earlier_turns=False),
         ModelSpec("LLaDA-8B-Instruct", "GSAI-ML/LLaDA-8B-Instruct", min_gpu_memory_gb=17, description=(
             "LLaDA 8B instruction-tuned (GSAI-ML), native code, bf16."), examples=CHAT_EXAMPLES),
         ModelSpec("LLaDA-8B-Base", "GSAI-ML/LLaDA-8B-Base", min_gpu_memory_gb=17, description=(

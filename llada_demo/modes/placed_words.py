@@ -12,6 +12,7 @@ import torch
 from ..errors import SettingsError
 from ..models.tokenizer import neutralize_special_tokens
 from ..scoring.text_metrics import uses_word
+from .word_boundaries import forbid_after_words
 
 MAX_WORDS = 8
 MAX_WORD_CHARS = 30
@@ -107,6 +108,10 @@ class Placement:
     def given(self) -> np.ndarray:
         """[length] bool: the positions the words hold."""
         return (self.template != self.mask_id).numpy()
+
+    def forbid(self, tokenizer) -> dict[int, torch.LongTensor]:
+        """For the sampler's `forbid`: no word-continuing token right after a word, so it stays whole."""
+        return forbid_after_words(tokenizer, self.starts, self.token_ids, self.length)
 
     def describe(self) -> str:
         return ", ".join(f"“{w}” at {s}" for w, s in zip(self.words, self.starts))

@@ -193,7 +193,7 @@ def load_model(kind: str, folder: Path):
     return LlamaForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
 
 
-def save_finetuned(model, source: Path, target: Path, record: dict) -> None:
+def save_finetuned(model, source: Path, target: Path, record: dict, key: str = "facts_finetune") -> None:
     """The source folder with new bf16 weights and the run in training_log.json; renamed into place at the end."""
     staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -201,9 +201,9 @@ def save_finetuned(model, source: Path, target: Path, record: dict) -> None:
     copy.deepcopy(model).to(torch.bfloat16).save_pretrained(str(staging))  # bf16, as the shipped weights
     log_path = staging / "training_log.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
-    if "facts_finetune" in log:  # a continued run: the earlier runs stay in the record, oldest first
-        log["facts_finetune_earlier"] = [*log.get("facts_finetune_earlier", []), log["facts_finetune"]]
-    log["facts_finetune"] = record
+    if key in log:  # a continued run: the earlier runs stay in the record, oldest first
+        log[f"{key}_earlier"] = [*log.get(f"{key}_earlier", []), log[key]]
+    log[key] = record
     log_path.write_text(json.dumps(log, indent=2) + "\n")
     shutil.rmtree(target, ignore_errors=True)
     os.rename(staging, target)

@@ -236,11 +236,12 @@ def build_branch_tab(demo: gr.Blocks) -> None:
             # Where the popover's "use" writes the chosen candidate (in the DOM, never shown).
             picked = gr.Textbox(elem_id="branch-pick", visible="hidden", show_label=False, container=False)
             gr.Markdown("**3. Continue** (the branch's settings)")
+            start = chat_defaults(default_model("diffusion", teaching=True))  # the chat's, until a run is chosen
             with gr.Row():
-                steps = lenient.Slider(1, 512, value=64, step=1, label="Steps", elem_id="branch-steps")
-                temperature = lenient.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature")
+                steps = lenient.Slider(1, 512, value=start["steps"], step=1, label="Steps", elem_id="branch-steps")
+                temperature = lenient.Slider(0.0, 2.0, value=start["temperature"], step=0.05, label="Temperature")
             with gr.Row():
-                strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
+                strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=start["strategy"],
                                             label="Remasking strategy")
                 seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
             with gr.Row():

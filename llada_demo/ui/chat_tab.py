@@ -6,7 +6,7 @@ import gradio as gr
 
 from ..config import limits
 from ..models.registry import REGISTRY
-from ..models.sampling_defaults import read_defaults
+from ..models.sampling_defaults import measured, read_defaults
 from ..sampling import CACHE_MODES, STRATEGIES, nearest_valid
 from ..startup import detect, offered_models
 from ..viz.given_grid import GIVEN_CSS
@@ -36,20 +36,29 @@ def chat_defaults(model_name: str | None = None) -> dict:
     """The chat's starting settings for a model on this machine.
 
     Strategy, temperature, block length and tokens per step come from the model's sampling_defaults.json
-    (what its evaluation chose; a hub model without one gets the fallback). On a CPU at least two tokens
-    are committed per forward pass, so the default run finishes in about two seconds on 2 cores (one token
-    per pass is one slider away).
+    (what its CPU sweep chose, benchmarks/sampling_sweep.py). A model without one (a hub model) gets the
+    fallback, and on a CPU at least two tokens per forward pass, so its first run does not take minutes.
     """
     spec = REGISTRY.get(model_name or detect().default_model)
-    values = read_defaults(spec.source if spec else "", "diffusion")
+    source = spec.source if spec and measured(spec.source) else ""
+    values = read_defaults(source, "diffusion")
     per_step = values["gen_length"] / max(values["steps"], 1)  # tokens committed per forward pass
-    if detect().device == "cpu":
+    if detect().device == "cpu" and not source:
         per_step = max(per_step, 2.0)
     block = nearest_valid(dict(gen_length=CHAT_LENGTH, steps=CHAT_LENGTH, block_length=values["block_length"]))
     settings = nearest_valid(dict(gen_length=CHAT_LENGTH, block_length=block.block_length,
                                   steps=round(CHAT_LENGTH / per_step)))
     return dict(gen_length=settings.gen_length, steps=settings.steps, block_length=settings.block_length,
                 strategy=values["strategy"], temperature=float(values["temperature"]))
+
+
+def model_settings(model_name: str) -> tuple:
+    """On a change of model: its own starting settings and whether it reads earlier turns (the six controls)."""
+    spec = REGISTRY.get(model_name)
+    if spec is None:
+        return (gr.skip(),) * 6
+    d = chat_defaults(model_name)
+    return (d["gen_length"], d["steps"], d["block_length"], d["strategy"], d["temperature"], spec.reads_earlier_turns)
 
 
 def build_chat_tab(demo: gr.Blocks) -> None:
@@ -105,6 +114,10 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                              label="Temperature (0 = greedy)")
                 cfg_scale = lenient.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
                 seed = lenient.Number(value=0, precision=0, label="Seed (-1 = random)")
+                remember = gr.Checkbox(REGISTRY[default_model].reads_earlier_turns, label="Remember earlier turns",
+                                       info="Send the model the earlier turns too. The embedded models learned "
+                                            "single requests: shown an earlier story, they drift back to it.",
+                                       elem_id="remember-turns")
                 nearest = gr.Button("Use nearest valid settings", size="sm")
 
         with gr.Column(scale=3, min_width=420):
@@ -137,7 +150,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     outputs = dict(message=message, chatbot=chatbot, grid=grid, stats=stats, heatmap=heatmap, order=order,
                    curves=curves, scrubber=scrubber, trace=trace_state, notice=notice)
     chat_outputs = handlers.CHAT.wire(**outputs)
-    chat_inputs = [message, chatbot, model, *controls, color_by, words]  # words last: older callers leave it out
+    # words and remember last: older callers leave them out
+    chat_inputs = [message, chatbot, model, *controls, color_by, words, remember]
     # Gradio's status (the place in the queue and its time estimate while a run waits, then a timer) only on the
     # notice: the stats and grid show a run's progress, and an overlay's timers on every output redraw the page
     # ten times a second, CPU the sampler needs on a small machine.
@@ -166,5 +180,6 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
           api_name="nearest_settings", queue=False)
     model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
-        model_examples, model, examples.dataset, api_name=False)
+        model_examples, model, examples.dataset, api_name=False).then(
+        model_settings, model, [gen_length, steps, block_length, strategy, temperature, remember], api_name=False)
     demo.load(handlers.check_settings, controls, notice, api_name=False, queue=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
+from ..models.sampling_defaults import model_defaults
 from ..modes.compare import compare_stream
 from ..modes.race import ALIGNMENTS, check_alignment
 from ..scoring.run_figures import run_figures
@@ -86,7 +87,10 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
     """Stream both runs lined up by `align` ("passes" or "time"). Yields (diffusion card, diffusion grid,
     diffusion order map, AR card, AR grid, AR order map, comparison table, notice)."""
     try:
-        settings = settings_from_controls(gen_length=gen_length, steps=steps, block_length=block_length, seed=seed)
+        # Strategy and temperature: the diffusion model's defaults; the AR side gets the same temperature (fair).
+        start = model_defaults(diffusion_name)
+        settings = settings_from_controls(gen_length=gen_length, steps=steps, block_length=block_length, seed=seed,
+                                          strategy=start["strategy"], temperature=start["temperature"])
         check_alignment(align)
         stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings, align)
     except SettingsError as error:

@@ -170,12 +170,14 @@ def placed_note(placement: Placement) -> str:
 
 
 def chat(message, history, model_name, gen_length, steps, block_length, strategy, threshold, temperature,
-         cfg_scale, seed, cache, color_by, words=None, request: gr.Request = None):
+         cfg_scale, seed, cache, color_by, words=None, remember=None, request: gr.Request = None):
     """Send a message: stream the denoising into the grid, stats and chat; end with plots, replay and downloads.
 
     Everything a person can get wrong (settings, message, words, a conversation too long for the context)
     is answered before the run starts, without adding a turn. Downloads are made on demand (export_*).
     `words` ("dragon, cake, rain", optional) are fixed at spread positions of the answer before it starts.
+    `remember`: whether the model reads the earlier turns (None, as from callers that leave it out: the
+    model's registry flag, `reads_earlier_turns`).
     """
     try:
         history = check_history(history)
@@ -189,7 +191,8 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
             if requests else None
         if placement is not None and ASK_IN_PROMPT:
             message = with_words(message, placement.words)  # the bubble shows what the model reads
-        fitted = fit_context(loaded.tokenizer, model_messages(history) + [{"role": "user", "content": message}],
+        earlier = model_messages(history) if reads_earlier_turns(loaded.spec, remember) else []
+        fitted = fit_context(loaded.tokenizer, earlier + [{"role": "user", "content": message}],
                              settings, context_limit(loaded.model))
     except SettingsError as error:
         yield chat_frame(notice=error_notice(error))
@@ -199,7 +202,9 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
                     notice=_join(fitted.notice(), placed_note(placement) if placement else ""),
                     words=placement.words if placement else ())
     template = placement.template if placement else None
-    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings, answer=template), context=turn)
+    forbid = placement.forbid(loaded.tokenizer) if placement else None
+    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings, answer=template, forbid=forbid),
+                           context=turn)
     bubbles = turn.history + [{"role": "assistant", "content": STREAMING_PLACEHOLDER}]
     yield chat_frame(message="", chatbot=bubbles, notice=turn.notice)  # clears the last run's notice
     try:
@@ -221,6 +226,11 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     # The last frame holds everything (what an API caller's result is); unchanged outputs cost no bytes.
     yield merge_frames(final, figures_frame(run))
     prune_session(request)
+
+
+def reads_earlier_turns(spec, remember) -> bool:
+    """The "Remember earlier turns" box, or the model's own flag where a caller leaves the box out."""
+    return spec.reads_earlier_turns if remember is None else bool(remember)
 
 
 def stop(request: gr.Request = None) -> tuple:

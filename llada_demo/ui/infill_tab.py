@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
+from ..models.sampling_defaults import model_defaults
 from ..modes.infill import InfillTemplate, infill_stream
 from ..modes.placed_words import parse_words, place_words, used_summary
 from ..sampling import STRATEGIES
@@ -91,7 +92,9 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
         template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
                                          steps=whole_number(steps or 0, "Steps", 0, 4096),
                                          strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed),
-                                         words=required)
+                                         words=required,
+                                         # the model's default temperature, the same for both sides (fair)
+                                         temperature=model_defaults(diffusion_name)["temperature"])
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
@@ -144,7 +147,8 @@ def build_infill_tab(demo: gr.Blocks) -> None:
                                               value=default_model("autoregressive"), label="Autoregressive model")
             steps = lenient.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
                                    elem_id="infill-steps")
-            strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value="low_confidence",
+            strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()],
+                                        value=model_defaults(default_model("diffusion", teaching=True))["strategy"],
                                         label="Remasking strategy")
             seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
             with gr.Row():

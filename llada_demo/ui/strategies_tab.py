@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
+from ..models.sampling_defaults import model_defaults
 from ..modes.strategies import strategies_stream
 from ..sampling import CACHE_MODES, STRATEGIES
 from ..scoring.agreement import identical_share
@@ -128,10 +129,11 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
         steps = lenient.Slider(1, 256, value=32, step=1, label="Steps (both)")
-        temperature = lenient.Slider(0.0, 2.0, value=0.0, step=0.05, label="Temperature (0 = greedy)")
+        temperature = lenient.Slider(0.0, 2.0, value=model_defaults(model.value)["temperature"], step=0.05,
+                                     label="Temperature (0 = greedy)")
         seed = lenient.Number(0, precision=0, label="Seed, shared (-1 = random)")
     with gr.Row():
-        first = _side("A", "low_confidence", 64)
+        first = _side("A", model_defaults(model.value)["strategy"], 64)
         second = _side("B", "random", 64)
     with gr.Row():
         run = gr.Button("Compare", variant="primary", elem_id="strategies-run")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..errors import SettingsError
+from ..models.sampling_defaults import model_defaults
 from ..modes.common import clean_prompt
 from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
 from ..sampling import CACHE_MODES, STRATEGIES
@@ -69,7 +70,8 @@ def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks
     try:
         prompt = clean_prompt(prompt)
         plan = plan_sweep(gen_length, steps_text, blocks_text, choices(strategies, "Strategies", STRATEGIES),
-                          seed=resolve_seed(seed), caches=choices(caches, "KV caches", CACHE_MODES))
+                          seed=resolve_seed(seed), caches=choices(caches, "KV caches", CACHE_MODES),
+                          temperature=model_defaults(diffusion_name)["temperature"])  # the model's default
         samples = whole_number(bound_samples or 0, "NLL bound samples", 0, 64)
         judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
         stream = sweep_stream(load(diffusion_name), judge, prompt, plan, samples)
@@ -100,7 +102,8 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                            info="Whole numbers, comma separated.")
         blocks = gr.Textbox("64", label="Block lengths to try", elem_id="sweep-blocks",
                             info="Each must divide the answer length.")
-        strategies = lenient.CheckboxGroup(list(STRATEGIES), value=["low_confidence"], label="Strategies to try",
+        strategies = lenient.CheckboxGroup(list(STRATEGIES), value=[model_defaults(diffusion.value)["strategy"]],
+                                           label="Strategies to try",
                                            elem_id="sweep-strategies")
         caches = lenient.CheckboxGroup(list(CACHE_MODES), value=["none"], label="KV caches to try",
                                        info="none = exact; prefix / dual are faster approximations.",

@@ -1,0 +1,183 @@
+"""Continue the SFT of a shipped model on small talk, with replay of its story SFT, identical batches for both kinds.
+
+Each step holds small-talk exchanges (greetings, "who are you", thanks, goodbyes; some after a told story),
+story instructions (the shipped v1 SFT kinds; a share of them after an earlier, unrelated story, so a new
+request is answered on its own subject) and a pretraining window of story text. The diffusion model takes
+the masked-diffusion losses, the twin next-token losses, on exactly the same rows in the same order.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..models.tokenizer import load_tokenizer, special_ids
+from . import autoregressive, diffusion
+from .data import (
+    DEFAULT_TRAIN_FILE,
+    DEFAULT_VALID_FILE,
+    encode_stories,
+    packed_batches,
+    read_stories,
+    read_text_stream,
+    shuffled_batches,
+    split_stories,
+    stream_windows,
+)
+from .facts_training import _cpu_bf16, load_model, save_finetuned, story_valid
+from .instructions import Instruction, encode_instructions, make_instructions
+from .small_talk import small_talk_pairs
+
+KINDS = ("diffusion", "autoregressive")
+
+
+@dataclass
+class SmallTalkOptions:
+    """One continued-SFT run per model; CPU-sized (a step is a few seconds on one thread)."""
+
+    diffusion: Path = Path("assets/llada-tinystories")
+    autoregressive: Path = Path("assets/ar-tinystories")
+    out: Path = Path("runs/small-talk")
+    only: str = "both"
+    steps: int = 1000
+    lr: float = 1e-4
+    talk_pairs: int = 3000
+    talk_batch: int = 4
+    talk_len: int = 256  # a thanks/goodbye after a short story needs about 220 tokens
+    story_batch: int = 2  # v1 story instructions, the shipped SFT's kinds and length
+    story_len: int = 384
+    # Share of the story instructions that follow an earlier, unrelated story (a second turn on a new subject).
+    new_subject_share: float = 0.25
+    window_batch: int = 1  # pretraining story windows, as long as the shipped models' windows
+    window_len: int = 256
+    replay_stories: int = 3000
+    valid_windows: int = 16
+    seed: int = 0
+    max_minutes: float | None = None  # a wall-clock cap (the LR schedule shrinks to fit)
+    train_file: Path = DEFAULT_TRAIN_FILE
+    valid_file: Path = DEFAULT_VALID_FILE
+    progress: bool = True
+    threads: int | None = None
+
+
+@dataclass
+class SmallTalkData:
+    talk: dict
+    stories: dict
+    windows: list
+    valid_windows: torch.Tensor
+    info: dict
+
+
+def new_subject_pairs(pairs: list[Instruction], earlier: list[str], share: float, seed: int) -> list[Instruction]:
+    """A `share` of the pairs get an earlier turn: a request for another story, answered by that story."""
+    rng = random.Random(seed)
+    result = []
+    for pair in pairs:
+        if earlier and rng.random() < share:
+            told = rng.choice(earlier)
+            pair = replace(pair, history=(("user", "Tell me a story."), ("assistant", told)))
+        result.append(pair)
+    return result
+
+
+def build_small_talk_data(options: SmallTalkOptions, tokenizer) -> SmallTalkData:
+    """Everything both models train on, tokenised once with the shared tokenizer."""
+    ids = special_ids(tokenizer)
+    # The shipped models' split (fraction 0.02, seed 0): their held-out stories stay unseen.
+    stories = read_stories(options.train_file)
+    train_stories, _ = split_stories(stories, 0.02, 0)
+    train_stories = train_stories[: options.replay_stories]
+    talk, talk_too_long = encode_instructions(
+        tokenizer, small_talk_pairs(train_stories, options.talk_pairs, options.seed + 11), options.talk_len)
+    short = [s for s in train_stories if len(s) <= 400]
+    story_pairs = new_subject_pairs(make_instructions(train_stories, options.seed), short,
+                                    options.new_subject_share, options.seed + 13)
+    story_rows, story_too_long = encode_instructions(tokenizer, story_pairs, options.story_len)
+    windows = encode_stories(tokenizer, train_stories, ids.bos, ids.eos)
+    valid = tokenizer(read_text_stream(options.valid_file), add_special_tokens=False)["input_ids"]
+    valid_windows = stream_windows(valid, options.window_len, options.valid_windows)
+    with_history = int(sum(1 for p in story_pairs if p.history))
+    info = {"talk_pairs": len(talk["input_ids"]), "talk_too_long": talk_too_long,
+            "story_pairs": len(story_rows["input_ids"]), "story_too_long": story_too_long,
+            "story_pairs_after_an_earlier_story": with_history, "replay_stories": len(train_stories)}
+    return SmallTalkData(talk, story_rows, windows, valid_windows, info)
+
+
+def mixed_batches(data: SmallTalkData, options: SmallTalkOptions) -> Iterator[dict]:
+    """Endless steps: small talk, story instructions and a story window, each from its own seeded stream."""
+    seed = options.seed
+    parts = {"talk": shuffled_batches(data.talk, options.talk_batch, seed + 1),
+             "stories": shuffled_batches(data.stories, options.story_batch, seed + 2),
+             "window": packed_batches(data.windows, options.window_len, options.window_batch, seed + 3)}
+    while True:
+        yield {name: next(batches) for name, batches in parts.items()}
+
+
+def step_loss(kind: str, seed: int):
+    """loss_fn(model, step batch): the sum of the three parts' losses for that kind of model."""
+    if kind == "diffusion":
+        masks = torch.Generator().manual_seed(seed + 5)
+
+        def loss(model, batch):
+            return (diffusion.sft_loss(model, batch["talk"]["input_ids"], batch["talk"]["prompt_lengths"], masks)
+                    + diffusion.sft_loss(model, batch["stories"]["input_ids"], batch["stories"]["prompt_lengths"],
+                                         masks)
+                    + diffusion.pretrain_loss(model, batch["window"], masks))
+        return _cpu_bf16(loss)
+
+    def loss(model, batch):
+        talk, stories = batch["talk"], batch["stories"]
+        return (autoregressive.sft_loss(model, talk["input_ids"], talk["prompt_lengths"], talk["response_ends"])
+                + autoregressive.sft_loss(model, stories["input_ids"], stories["prompt_lengths"],
+                                          stories["response_ends"])
+                + autoregressive.next_token_loss(model, batch["window"]))
+    return _cpu_bf16(loss)
+
+
+def train_small_talk_kind(kind: str, options: SmallTalkOptions, data: SmallTalkData) -> dict:
+    from .loop import LoopSettings, train
+
+    source = Path(getattr(options, kind))
+    model = load_model(kind, source)
+    tokens_per_step = (options.talk_batch * options.talk_len + options.story_batch * options.story_len
+                       + options.window_batch * options.window_len)
+    logs = Path(options.out) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{kind}-small-talk.jsonl"
+    log_path.unlink(missing_ok=True)
+    settings = LoopSettings(name=f"{kind} small talk", lr=options.lr, total_steps=options.steps,
+                            tokens_per_step=tokens_per_step, eval_every=options.steps, log_every=10,
+                            warmup_share=0.05, max_seconds=options.max_minutes * 60 if options.max_minutes else None,
+                            log_path=log_path, progress=options.progress)
+    torch.manual_seed(options.seed)  # same rows, same host RNG for both kinds
+    started = time.time()
+    # Validated once, at the end (the story NLL the run kept); the ship decision is made by a separate eval.
+    result, best = train(model, mixed_batches(data, options), step_loss(kind, options.seed),
+                         story_valid(kind, data.valid_windows, options.seed), settings, torch.device("cpu"))
+    model.load_state_dict(best)
+    record = {"kind": kind, "from": str(source), "seconds": round(time.time() - started, 1),
+              "steps": result.steps, "tokens": result.tokens, "final_loss": result.final_loss,
+              "story_valid_nll": result.best_valid, "stop_reason": result.stop_reason, "data": data.info,
+              "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+              "log": str(log_path)}
+    save_finetuned(model, source, Path(options.out) / kind, record, key="small_talk_finetune")
+    return record
+
+
+def run_small_talk_training(options: SmallTalkOptions) -> dict[str, dict]:
+    """Fine-tune the chosen models (the same data for both); returns their records."""
+    options = replace(options, out=Path(options.out))
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    tokenizer = load_tokenizer(str(options.diffusion))
+    data = build_small_talk_data(options, tokenizer)
+    np.random.seed(options.seed)
+    kinds = KINDS if options.only == "both" else (options.only,)
+    return {kind: train_small_talk_kind(kind, options, data) for kind in kinds}
