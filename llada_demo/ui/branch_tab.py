@@ -209,7 +209,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events (after the chat tab)."""
     chat_trace = chat_trace_state(demo)
     source, branch = gr.State(None), gr.State(None)
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             prompt = gr.Textbox(PROMPT, label="Prompt", lines=1, max_lines=4, elem_id="branch-prompt")

@@ -121,7 +121,7 @@ def stop_infill(request: gr.Request = None):
 
 def build_infill_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             text = gr.Textbox(EXAMPLES[0][0], label="Your text, with gaps", lines=3, max_lines=10,
