@@ -58,17 +58,17 @@ def choices(values, label: str, known) -> list[str]:
     return [choice(v, label, known) for v in values if v]
 
 
-def app_bounds(context: int | None = None, prompt_tokens: int = 0) -> Bounds:
+def app_bounds(context: int | None = None, prompt_tokens: int = 0, prompt: str = "the prompt") -> Bounds:
     """What the page offers: spaces.yaml's limits, the sliders' ends and, when known, the room a prompt leaves.
 
-    `context` is the model's context in tokens and `prompt_tokens` what the prompt takes of it; the answer
-    gets the rest, rounded down to the answer slider's step.
+    `context` is the model's context in tokens and `prompt_tokens` what `prompt` (named so in messages) takes of
+    it; the answer gets the rest, rounded down to the answer slider's step.
     """
     top = limits()
     longest, reason = top["max_gen_length"], "this app's limit"
     if context is not None and context - prompt_tokens < longest:
         longest = max(context - prompt_tokens, 1)
-        reason = (f"the model's {context}-token context less the prompt's {prompt_tokens} tokens" if prompt_tokens
+        reason = (f"the model's {context}-token context less {prompt_tokens} tokens for {prompt}" if prompt_tokens
                   else f"the model's {context}-token context")
     return Bounds(max_gen_length=longest, max_steps=top["max_steps"], length_step=LENGTH_STEP,
                   max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason)

@@ -82,7 +82,7 @@ def answer_bounds(model_name=None, message=None):
         prompt = chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": text or "a"}]).shape[1]
     except SettingsError:
         return app_bounds(limit)
-    return app_bounds(limit, prompt) if text else app_bounds(limit - prompt)
+    return app_bounds(limit, prompt, "the message" if text else "the chat template")
 
 
 def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,

@@ -53,28 +53,30 @@ PAGE_CSS = """
   #chatbot { height: 220px !important; max-height: 220px; }
 }
 
-/* Presentation mode (the switch at the top, or ?present=1): big type, intros away, the grid first. */
-body.llada-present .llada-oneline { display: block; font-size: 22px; margin: 4px 0 8px; }
-body.llada-present .llada-intro, body.llada-present #page-intro p { display: none; }
-body.llada-present .gradio-container { --text-sm: 16px; --text-md: 18px; --text-lg: 20px; --text-xl: 24px;
-  --text-xxl: 28px; font-size: 18px; }
-body.llada-present .llada-view, body.llada-present #token-grid .llada-view { font-size: 22px; }
-body.llada-present .llada-view .llada-legend { font-size: 17px; }
-body.llada-present .llada-view .llada-legend .swatch { font-size: 15px; }
-body.llada-present .llada-view .cell.revised::after,
-body.llada-present .llada-view .cell.rechecked::after { font-size: 15px; }
-body.llada-present #chat-layout { flex-direction: column; }
-body.llada-present #chat-layout > #chat-left, body.llada-present #chat-layout > #chat-right { display: contents; }
-body.llada-present #token-grid { order: 1; } body.llada-present #chat-input { order: 2; }
-body.llada-present #chat-buttons { order: 3; } body.llada-present #notice { order: 4; }
-body.llada-present #chat-replay-options { order: 5; } body.llada-present #chat-replay { order: 6; }
-body.llada-present #stats { order: 7; } body.llada-present #chat-figures { order: 8; }
-body.llada-present #chatbot { order: 9; } body.llada-present #chat-examples { order: 10; }
-body.llada-present #chat-settings { order: 11; } body.llada-present #chat-exports { order: 12; }
-body.llada-present #download { order: 13; }
 """
+
+# Presentation mode (the switch at the top, or ?present=1): a class on <body>, which the css= rules cannot name
+# (Gradio puts them under .gradio-container), so these go in the page's <head>, each !important to beat those.
+PRESENT_CSS = """
+body.llada-present .llada-oneline { display: block !important; font-size: 22px !important; margin: 4px 0 8px; }
+body.llada-present .llada-intro, body.llada-present #page-intro p { display: none !important; }
+body.llada-present .gradio-container { --text-sm: 16px !important; --text-md: 18px !important;
+  --text-lg: 20px !important; --text-xl: 24px !important; --text-xxl: 28px !important; font-size: 18px !important; }
+body.llada-present .llada-view, body.llada-present #token-grid .llada-view { font-size: 22px !important; }
+body.llada-present .llada-view .llada-legend { font-size: 17px !important; }
+body.llada-present .llada-view .llada-legend .swatch { font-size: 15px !important; }
+body.llada-present .llada-view .cell.revised::after,
+body.llada-present .llada-view .cell.rechecked::after { font-size: 15px !important; }
+body.llada-present .llada-order { font-size: 17px !important; }
+/* The chat: the grid first, then the message, Send and the pace; the figures after the run; settings last. */
+body.llada-present #chat-layout { flex-direction: column !important; }
+body.llada-present #chat-layout > #chat-left,
+body.llada-present #chat-layout > #chat-right { display: contents !important; }
+""" + "\n".join(f"body.llada-present #{name} {{ order: {index} !important; }}" for index, name in enumerate(
+    ("token-grid", "chat-input", "chat-buttons", "notice", "chat-replay-options", "chat-replay", "stats", "chat-figures",
+     "chatbot", "chat-examples", "chat-settings", "chat-exports", "download"), start=1))
 
 # Gradio's processing of the css= text drops @container rules, so these go in the page's <head> as they are.
 CONTAINER_CSS = ("div:has(> .llada-view), div:has(> .llada-order) { container: llada-grid / inline-size; }\n"
                  + _fit_rules(_FIT) + "\n" + _fit_rules(_FIT_PRESENT, "body.llada-present "))
-PAGE_HEAD = f"<style>{CONTAINER_CSS}</style>"
+PAGE_HEAD = f"<style>{CONTAINER_CSS}\n{PRESENT_CSS}</style>"
