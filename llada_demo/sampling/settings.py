@@ -226,7 +226,7 @@ def out_of_range(values: dict, bounds: Bounds | None = None) -> SettingsError | 
     longest = bounds.longest
     gen_length = _number(values, "gen_length", float("nan"))
     reason = f" ({bounds.length_reason})" if bounds.length_reason else ""
-    checks = (("gen_length", "Answer length", max(min(bounds.length_step, longest), 1), longest, reason),
+    checks = (("gen_length", "Answer length", 1, longest, reason),
               ("steps", "Steps", 1, bounds.max_steps, ""),
               ("block_length", "Block length", 1, int(gen_length) if math.isfinite(gen_length) and gen_length >= 1
                else longest, " (the answer length)"))

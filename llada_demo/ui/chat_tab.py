@@ -142,7 +142,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
                 export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
             download = gr.File(label="Download", interactive=False, elem_id="download", height=80)
-            with gr.Tabs(elem_id="chat-figures"):
+            with gr.Tabs(elem_id="chat-figures", overflow_behavior="wrap"):
                 with gr.Tab("Confidence heatmap"):
                     heatmap = gr.Plot(elem_id="heatmap", show_label=False)
                 with gr.Tab("Decoding order"):

@@ -19,24 +19,19 @@ CUT = """(selector) => {
           wide: grids.filter(g => g.scrollWidth > g.clientWidth + 1).map(g => [g.scrollWidth, g.clientWidth])};
 }"""
 
+BOTH_DONE = "() => [%s].every(s => document.querySelector(s).innerText.includes('done'))"
+BRANCH_DONE = ("() => { const g = document.querySelector('#branch-source .llada-grid'); return g && "
+               "g.querySelectorAll('.cell').length > 0 && g.querySelectorAll('.cell.masked').length === 0; }")
+VERDICTS = "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => document.querySelector(s + ' .rev-verdict'))"
+
 # Each tab with grids: (tab name, panel, the grids' selector, how to run it, what says it is done).
 GRIDS = [
     ("Chat & watch", None, "#token-grid", None, "() => /done/.test(document.querySelector('#stats').innerText)"),
-    ("Diffusion vs AR", "tab-compare", "#tab-compare", "#compare-run",
-     "() => ['#compare-diffusion-card', '#compare-ar-card'].every(s => document.querySelector(s).innerText"
-     ".includes('done'))"),
-    ("Fill in anywhere", "tab-infill", "#tab-infill", "#infill-run",
-     "() => ['#infill-diffusion-card', '#infill-ar-card'].every(s => document.querySelector(s).innerText"
-     ".includes('done'))"),
-    ("Strategies", "tab-strategies", "#tab-strategies", "#strategies-run",
-     "() => ['#strategies-a-card', '#strategies-b-card'].every(s => document.querySelector(s).innerText"
-     ".includes('done'))"),
-    ("Rewind & branch", "tab-branch", "#tab-branch", "#branch-run",
-     "() => { const g = document.querySelector('#branch-source .llada-grid'); return g && "
-     "g.querySelectorAll('.cell').length > 0 && g.querySelectorAll('.cell.masked').length === 0; }"),
-    ("Reversal curse", "tab-reversal", "#tab-reversal", "#reversal-fill",
-     "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => "
-     "document.querySelector(s + ' .rev-verdict'))"),
+    ("Diffusion vs AR", "tab-compare", "#tab-compare", "#compare-run", BOTH_DONE % "'#compare-diffusion-card', '#compare-ar-card'"),
+    ("Fill in anywhere", "tab-infill", "#tab-infill", "#infill-run", BOTH_DONE % "'#infill-diffusion-card', '#infill-ar-card'"),
+    ("Strategies", "tab-strategies", "#tab-strategies", "#strategies-run", BOTH_DONE % "'#strategies-a-card', '#strategies-b-card'"),
+    ("Rewind & branch", "tab-branch", "#tab-branch", "#branch-run", BRANCH_DONE),
+    ("Reversal curse", "tab-reversal", "#tab-reversal", "#reversal-fill", VERDICTS),
 ]
 
 
@@ -76,7 +71,8 @@ def test_every_tab_is_in_the_bar(chromium_browser, app_url, size):
         box = tabs.nth(index).bounding_box()
         assert tabs.nth(index).is_visible() and box is not None, f"{name} is hidden at {size}"
         assert box["x"] >= 0 and box["x"] + box["width"] <= size[0], f"{name} is outside the page at {size}"
-    assert not page.get_by_role("button", name="More tabs").is_visible(), f"an overflow menu at {size}"
+    more = page.locator("#mode-tabs").get_by_role("button", name="More tabs")
+    assert more.count() == 0 or not more.first.is_visible(), f"an overflow menu at {size}"
     open_tab(page, names[-1], None)  # the last tab is reachable with one click
     assert tabs.nth(len(names) - 1).get_attribute("aria-selected") == "true"
     context.close()
