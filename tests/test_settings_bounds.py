@@ -109,3 +109,11 @@ def test_the_summary_counts_in_the_singular_for_one_and_the_threshold_decides_it
     assert "8 blocks of 1 token, 1 step each" in single
     threshold = settings_summary(SamplingSettings(gen_length=64, steps=32, block_length=32, strategy="threshold"))
     assert "decides its own number of passes" in threshold and "16 steps each" not in threshold
+
+
+def test_at_the_longest_answer_the_block_length_is_kept():
+    bounds = Bounds(max_gen_length=496, max_steps=512, length_step=8)
+    suggestion = nearest_valid(dict(gen_length=496, steps=64, block_length=32), bounds)
+    assert (suggestion.gen_length, suggestion.block_length) == (480, 32)
+    assert nearest_valid(dict(gen_length=1000, steps=64, block_length=32), bounds).gen_length == 480
+    assert nearest_valid(dict(gen_length=60, steps=64, block_length=32), bounds).gen_length == 60  # in range: kept

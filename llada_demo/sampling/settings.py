@@ -247,7 +247,8 @@ def out_of_range(values: dict, bounds: Bounds | None = None) -> SettingsError | 
 def nearest_valid(settings_or_values, bounds: Bounds | None = None, **overrides) -> SamplingSettings:
     """The valid settings closest to what was asked, within `bounds` (for the UI to offer after an error).
 
-    Keeps the answer length (clamped to what `bounds` allow), moves the block
+    Keeps the answer length (clamped to what `bounds` allow; at that end, shortened to a multiple of the block
+    length asked for), moves the block
     length to the nearest divisor of it (one that leaves no more blocks than steps allowed), then the steps
     to the nearest multiple of the block count that is not above the answer length or the most steps.
     Other fields are clamped into range.
@@ -265,9 +266,15 @@ def nearest_valid(settings_or_values, bounds: Bounds | None = None, **overrides)
 
     # An answer length in range stays as asked; one past the end becomes the longest allowed (a multiple of the
     # slider's step, so the slider can show it).
-    gen_length = int(min(max(round(number("gen_length", 128)), 1), bounds.longest))
+    asked_length = round(number("gen_length", 128))
+    gen_length = int(min(max(asked_length, 1), bounds.longest))
+    asked_block = round(number("block_length", gen_length))
+    if asked_length >= bounds.longest and 1 <= asked_block <= gen_length and gen_length % asked_block:
+        # At (or past) the longest answer allowed, the block length asked for is kept and the answer shortened to
+        # a multiple of it: 496 with blocks of 32 becomes 480, not 16 blocks of 31.
+        gen_length = gen_length // asked_block * asked_block
     most_steps = max(min(gen_length, bounds.max_steps), 1)
-    block_length = _nearest_divisor(gen_length, round(number("block_length", gen_length)), most_steps)
+    block_length = _nearest_divisor(gen_length, asked_block, most_steps)
     num_blocks = gen_length // block_length
     wanted = round(number("steps", gen_length))
     steps = min(max(round(wanted / num_blocks) * num_blocks, num_blocks), most_steps // num_blocks * num_blocks)

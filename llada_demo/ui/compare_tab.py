@@ -15,7 +15,7 @@ from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import settings_from_controls
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -90,7 +90,7 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
         check_alignment(align)
         stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings, align)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 

@@ -17,7 +17,7 @@ from ..viz.run_card import CARD_CSS, render_run_card
 from . import lenient
 from .controls import choice, resolve_seed, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -93,7 +93,7 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
                                          strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed),
                                          words=required)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _draw((template, required)), OUTPUTS,
                             context=(template, required))

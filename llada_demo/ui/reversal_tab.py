@@ -25,7 +25,7 @@ from ..viz.run_card import CARD_CSS, render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -120,7 +120,7 @@ def _run(question_text, request, make_stream):
         question = find_question(report, question_text)
         stream = make_stream(load(FACTS_MODEL), load(FACTS_TWIN), question)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
 

@@ -18,7 +18,7 @@ from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import resolve_seed, settings_from_controls
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -94,7 +94,7 @@ def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, str
                                         cache=cache_b)
         stream = strategies_stream(load(model_name), prompt, first, second)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 

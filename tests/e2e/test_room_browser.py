@@ -140,20 +140,25 @@ def test_the_phone_watches_the_grid_stream_and_taps_a_cell(chromium_browser, app
     context.close()
 
 
+LONG_MESSAGE = ("Write a long story about a little girl called Lily, her brother Tom, their dog Max and a big red "
+                "ball that rolls down the hill into the river, and how the friendly old fisherman, the kind baker "
+                "and the clever cat help them get it back before the sun goes down over the quiet little town.")
+
+
 def test_nearest_valid_settings_then_send_runs(chromium_browser, app_url):
     context, page = open_page(chromium_browser, app_url, SIZES["laptop"])
     # The answer slider ends where the model's context less the chat template does: its end runs too.
     page.wait_for_function("() => Number(document.querySelector('#gen-length input[type=range]').max) < 512",
                            timeout=30000)
-    set_slider(page, "gen-length", 1000)
-    send(page, "Write a story about a cat and a ball.")
+    set_slider(page, "gen-length", 1000)  # the page moves it to the slider's end
+    send(page, LONG_MESSAGE)  # too long a message for an answer that long: the context is full
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Nearest valid')",
                            timeout=30000)
-    assert "1000" in page.locator("#notice").inner_text()
+    assert "context" in page.locator("#notice").inner_text()
     page.get_by_role("button", name="Use nearest valid settings", exact=True).click()
     page.wait_for_function("() => document.querySelector('#notice').innerText.startsWith('✓')", timeout=15000)
     page.locator("#send").click()
-    page.wait_for_function("() => /done/.test(document.querySelector('#stats').innerText)", timeout=240000)
+    page.wait_for_function("() => /done/.test(document.querySelector('#stats').innerText)", timeout=300000)
     assert not page.locator("#notice").inner_text().startswith("⚠️")
     length = int(float(page.locator("#gen-length input[type=number]").input_value()))
     assert page.locator("#token-grid .llada-grid div.cell").count() == length
