@@ -12,7 +12,7 @@ from ..startup import detect, offered_models
 from ..viz.given_grid import GIVEN_CSS
 from ..viz.stats import render_stats
 from . import exports, handlers, lenient
-from .controls import LENGTH_STEP, MAX_CFG_SCALE, MAX_TEMPERATURE, SETTING_NAMES
+from .controls import LENGTH_STEP, MAX_CFG_SCALE, MAX_TEMPERATURE, SETTING_NAMES, strategy_info
 from .queue_policy import stops_waiting
 
 EXAMPLES = [
@@ -50,19 +50,6 @@ def chat_defaults(model_name: str | None = None) -> dict:
                                   steps=round(CHAT_LENGTH / per_step)))
     return dict(gen_length=settings.gen_length, steps=settings.steps, block_length=settings.block_length,
                 strategy=values["strategy"], temperature=float(values["temperature"]))
-
-
-# One line under the menu for a strategy whose description's first sentence does not say what it does.
-ONE_LINE = {"revising": "Like low_confidence, but may send a doubtful earlier token back to [MASK] to predict it "
-                        "again (not in LLaDA's published sampler)."}
-
-
-def strategy_info(name) -> str:
-    """The one line under the strategy menu: what the chosen strategy does (its description's first sentence)."""
-    strategy = STRATEGIES.get(name) if isinstance(name, str) else None
-    if strategy is None:
-        return ""
-    return ONE_LINE.get(strategy.name) or strategy.description.split(". ")[0].rstrip(".") + "."
 
 
 def build_chat_tab(demo: gr.Blocks) -> None:
@@ -105,7 +92,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 model_status = gr.Markdown(
                     f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
                     elem_id="model-status")
-                gen_length = lenient.Slider(LENGTH_STEP, top["max_gen_length"], value=defaults["gen_length"], step=LENGTH_STEP,
+                gen_length = lenient.Slider(LENGTH_STEP, top["max_gen_length"], value=defaults["gen_length"],
+                                            step=LENGTH_STEP,
                                             label="Answer length (tokens)", elem_id="gen-length")
                 steps = lenient.Slider(1, top["max_steps"], value=defaults["steps"], step=1,
                                        label="Steps (forward passes)", elem_id="steps")

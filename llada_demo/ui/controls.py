@@ -6,7 +6,7 @@ import numpy as np
 
 from ..config import limits
 from ..errors import SettingsError
-from ..sampling import Bounds, SamplingSettings, clamped, out_of_range
+from ..sampling import STRATEGIES, Bounds, SamplingSettings, clamped, out_of_range
 
 # The chat's settings controls, in the order its endpoints take them (/chat, /check_settings, /nearest_settings).
 SETTING_NAMES = ("gen_length", "steps", "block_length", "strategy", "threshold", "temperature", "cfg_scale", "seed",
@@ -109,3 +109,16 @@ def clamped_note(notes: list[str]) -> str:
 def controls_of(arguments: dict) -> dict:
     """The settings controls among a handler's arguments (its `locals()`), by name."""
     return {name: arguments[name] for name in SETTING_NAMES if name in arguments}
+
+
+# One line under the menu for a strategy whose description's first sentence does not say what it does.
+ONE_LINE = {"revising": "Like low_confidence, but may send a doubtful earlier token back to [MASK] to predict it "
+                        "again (not in LLaDA's published sampler)."}
+
+
+def strategy_info(name) -> str:
+    """The one line under the strategy menu: what the chosen strategy does (its description's first sentence)."""
+    strategy = STRATEGIES.get(name) if isinstance(name, str) else None
+    if strategy is None:
+        return ""
+    return ONE_LINE.get(strategy.name) or strategy.description.split(". ")[0].rstrip(".") + "."

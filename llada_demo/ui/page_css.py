@@ -73,8 +73,8 @@ body.llada-present #chat-layout { flex-direction: column !important; }
 body.llada-present #chat-layout > #chat-left,
 body.llada-present #chat-layout > #chat-right { display: contents !important; }
 """ + "\n".join(f"body.llada-present #{name} {{ order: {index} !important; }}" for index, name in enumerate(
-    ("token-grid", "chat-input", "chat-buttons", "notice", "chat-replay-options", "chat-replay", "stats", "chat-figures",
-     "chatbot", "chat-examples", "chat-settings", "chat-exports", "download"), start=1))
+    ("token-grid", "chat-input", "chat-buttons", "notice", "chat-replay-options", "chat-replay", "stats",
+     "chat-figures", "chatbot", "chat-examples", "chat-settings", "chat-exports", "download"), start=1))
 
 # Gradio's processing of the css= text drops @container rules, so these go in the page's <head> as they are.
 CONTAINER_CSS = ("div:has(> .llada-view), div:has(> .llada-order) { container: llada-grid / inline-size; }\n"

@@ -16,7 +16,7 @@ from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.state import revises, revision_counts
 from ..viz.token_grid import render_grid
 from . import lenient
-from .controls import resolve_seed, settings_from_controls
+from .controls import resolve_seed, settings_from_controls, strategy_info
 from .frames import Outputs
 from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
@@ -108,12 +108,15 @@ def _side(name: str, strategy: str, block: int):
     with gr.Column():
         gr.Markdown(f"**Run {name}**")
         with gr.Row():
-            choice = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                      value=strategy, label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
+            choice = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
+                                      label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}",
+                                      info=strategy_info(strategy))
             block_length = lenient.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
             threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
             cache = lenient.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
                                      elem_id=f"cache-{name.lower()}")
+    # The chosen strategy's one line under the menu (short names in it).
+    choice.change(lambda chosen: gr.update(info=strategy_info(chosen)), choice, choice, api_name=False, queue=False)
     return choice, block_length, threshold, cache
 
 
