@@ -6,9 +6,9 @@ too narrow for eight (a container query on the grid's box, in PAGE_HEAD), so no 
 """
 
 # Columns a grid keeps at each width of its box: about 100 px a column at 15 px type (a token of up to 8
-# characters and its padding), about 140 px at presentation mode's 22 px, after the grid's own 30 px of padding.
+# characters and its padding), about 140 px at presentation mode's 22 px, after the grid's own 26 px of padding.
 # Positions stay in reading order, row after row.
-_FIT = [(330, 2), (430, 3), (530, 4), (630, 5), (730, 6), (830, 7)]
+_FIT = [(290, 2), (390, 3), (490, 4), (590, 5), (690, 6), (790, 7)]
 _FIT_PRESENT = [(450, 2), (590, 3), (730, 4), (870, 5), (1010, 6), (1150, 7)]
 
 
@@ -38,7 +38,6 @@ PAGE_CSS = """
 
 /* A phone: the grid right under Send, the chat and the settings after it; compact page chrome. */
 @media (max-width: 700px) {
-  .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
   /* The intro gives way to each tab's one line, and the projector's switch goes: the grid comes up the page. */
   #page-intro p, #present-switch { display: none; }
   #page-intro h1 { font-size: 20px; margin-bottom: 0; }
@@ -79,4 +78,8 @@ body.llada-present #chat-layout > #chat-right { display: contents !important; }
 # Gradio's processing of the css= text drops @container rules, so these go in the page's <head> as they are.
 CONTAINER_CSS = ("div:has(> .llada-view), div:has(> .llada-order) { container: llada-grid / inline-size; }\n"
                  + _fit_rules(_FIT) + "\n" + _fit_rules(_FIT_PRESENT, "body.llada-present "))
-PAGE_HEAD = f"<style>{CONTAINER_CSS}\n{PRESENT_CSS}</style>"
+# A phone's page margins: Gradio's 32 px a side leave a 390 px phone 326 px; 8 px leave the grid room for a
+# third column. (Its .main is outside what the css= rules reach.)
+PHONE_MARGINS = ("@media (max-width: 700px) { .gradio-container .main { padding-left: 8px !important; "
+                 "padding-right: 8px !important; } }")
+PAGE_HEAD = f"<style>{CONTAINER_CSS}\n{PRESENT_CSS}\n{PHONE_MARGINS}</style>"

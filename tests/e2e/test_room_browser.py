@@ -38,7 +38,7 @@ GRIDS = [
 def open_page(browser, url: str, size, path: str = "", **options):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, **options)
     page = context.new_page()
-    page.goto(url + path)
+    page.goto(url.rstrip("/") + "/" + path.lstrip("/"))
     page.locator("#message textarea").wait_for(timeout=30000)
     return context, page
 
