@@ -22,14 +22,18 @@ CUT = """(selector) => {
 BOTH_DONE = "() => [%s].every(s => document.querySelector(s).innerText.includes('done'))"
 BRANCH_DONE = ("() => { const g = document.querySelector('#branch-source .llada-grid'); return g && "
                "g.querySelectorAll('.cell').length > 0 && g.querySelectorAll('.cell.masked').length === 0; }")
-VERDICTS = "() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict'].every(s => document.querySelector(s + ' .rev-verdict'))"
+VERDICTS = ("() => ['#reversal-diffusion-verdict', '#reversal-ar-verdict']"
+            ".every(s => document.querySelector(s + ' .rev-verdict'))")
 
 # Each tab with grids: (tab name, panel, the grids' selector, how to run it, what says it is done).
 GRIDS = [
     ("Chat & watch", None, "#token-grid", None, "() => /done/.test(document.querySelector('#stats').innerText)"),
-    ("Diffusion vs AR", "tab-compare", "#tab-compare", "#compare-run", BOTH_DONE % "'#compare-diffusion-card', '#compare-ar-card'"),
-    ("Fill in anywhere", "tab-infill", "#tab-infill", "#infill-run", BOTH_DONE % "'#infill-diffusion-card', '#infill-ar-card'"),
-    ("Strategies", "tab-strategies", "#tab-strategies", "#strategies-run", BOTH_DONE % "'#strategies-a-card', '#strategies-b-card'"),
+    ("Diffusion vs AR", "tab-compare", "#tab-compare", "#compare-run",
+     BOTH_DONE % "'#compare-diffusion-card', '#compare-ar-card'"),
+    ("Fill in anywhere", "tab-infill", "#tab-infill", "#infill-run",
+     BOTH_DONE % "'#infill-diffusion-card', '#infill-ar-card'"),
+    ("Strategies", "tab-strategies", "#tab-strategies", "#strategies-run",
+     BOTH_DONE % "'#strategies-a-card', '#strategies-b-card'"),
     ("Rewind & branch", "tab-branch", "#tab-branch", "#branch-run", BRANCH_DONE),
     ("Reversal curse", "tab-reversal", "#tab-reversal", "#reversal-fill", VERDICTS),
 ]
