@@ -184,7 +184,7 @@ def test_presentation_mode_has_large_type_and_the_grid_first(chromium_browser, a
     assert page.evaluate(CUT, "#token-grid")["cut"] == []
     page.screenshot(path=str(screenshot_dir / "presentation.png"))
     open_tab(page, "Reversal curse", "tab-reversal")  # every tab: its one line shown, its intro folded away
-    assert page.locator("#tab-reversal .llada-oneline").is_visible()
+    assert page.locator("#tab-reversal .llada-oneline").first.is_visible()
     assert not page.locator("#tab-reversal .llada-intro").first.is_visible()
     page.locator("#present-switch input").click()  # the switch turns it off again
     page.wait_for_function("() => !document.body.classList.contains('llada-present')", timeout=15000)
