@@ -48,10 +48,14 @@ def build_demo() -> gr.Blocks:
     # Gradio serves downloads from copies in its cache: cleared on the exports' schedule (ui/exports.py).
     with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False,
                    delete_cache=(EXPORT_SECONDS // 4, EXPORT_SECONDS)) as demo:
-        gr.Markdown(INTRO, elem_id="page-intro")
         # One switch for a teacher projecting the app (also ?present=1): page_css.py and page_js.py do the rest.
-        present = gr.Checkbox(False, label="Presentation mode: large type, the grid first, settings folded "
-                              "(or open the page with ?present=1)", elem_id="present-switch", container=False)
+        # Beside the intro, not under it: the chat's Send and notice stay in view at 1280×720.
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=6):
+                gr.Markdown(INTRO, elem_id="page-intro")
+            with gr.Column(scale=1, min_width=170):
+                present = gr.Checkbox(False, label="Presentation mode (large type, the grid first; or ?present=1)",
+                                      elem_id="present-switch")
         present.change(None, present, None, js="(on) => { window.lladaPresent(on); }", api_name=False)
         demo.load(None, None, present, js=PRESENT_LOAD_JS, api_name=False)
         # "wrap": every tab's name stays in the bar, on a second row where the page is narrow (never a "⋯" menu).
