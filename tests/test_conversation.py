@@ -97,7 +97,7 @@ def test_a_message_too_long_for_the_answer_gets_the_nearest_fitting_length(embed
 
 
 def test_app_limits_are_checked_with_the_nearest_settings_inside_them():
-    with pytest.raises(SettingsError, match="limit of 512") as caught:
+    with pytest.raises(SettingsError, match="600 is above the most allowed here, 512") as caught:
         settings_from_controls(gen_length=600, steps=64, block_length=32, seed=0)
     assert caught.value.suggestion.gen_length <= 512
     with pytest.raises(SettingsError, match="Steps 900"):

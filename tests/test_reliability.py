@@ -34,9 +34,9 @@ def test_bad_messages_get_a_clear_message(message, words):
 
 
 @pytest.mark.parametrize("settings,words", [
-    (dict(gen_length="ten"), "must be a number"), (dict(steps=-3), "between"),
+    (dict(gen_length="ten"), "must be a number"), (dict(steps=-3), "below the least allowed, 1"),
     (dict(strategy="greedy-ish"), "Unknown strategy"), (dict(gen_length=512, steps=512, block_length=512, model="embedded-llada"), "context"),
-    (dict(gen_length=4000, steps=4000, block_length=4000), "limit of 512"),
+    (dict(gen_length=4000, steps=4000, block_length=4000), "above the most allowed here"),
     (dict(model="GPT-9"), "Unknown model"), (dict(temperature=float("inf")), "Temperature"),
 ])
 def test_bad_settings_sent_straight_to_the_handler(settings, words):

@@ -156,6 +156,13 @@ def load_model(name: str, device: str | None = None) -> LoadedModel:
         return _cache[key]
 
 
+def already_loaded(name: str, device: str | None = None) -> LoadedModel | None:
+    """The model if this process has loaded it already, else None (never loads: for checks that must answer now)."""
+    if name not in REGISTRY:
+        return None
+    return _cache.get((name, str(pick_device(device))))
+
+
 def _load(spec: ModelSpec, device: torch.device) -> LoadedModel:
     if spec.source in ("random-tiny", "random-tiny-ar"):
         from .tiny import random_tiny, random_tiny_autoregressive

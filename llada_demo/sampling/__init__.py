@@ -2,7 +2,8 @@
 
 from .cache import CACHE_MODES
 from .sampler import check_prompt, generate, iterate, new_trace
-from .settings import SamplingSettings, nearest_valid
+from .settings import Bounds, SamplingSettings, clamped, nearest_valid, out_of_range
 from .strategies import STRATEGIES
 
-__all__ = ["CACHE_MODES", "STRATEGIES", "SamplingSettings", "check_prompt", "generate", "iterate", "nearest_valid", "new_trace"]
+__all__ = ["CACHE_MODES", "STRATEGIES", "Bounds", "SamplingSettings", "check_prompt", "clamped", "generate", "iterate",
+           "nearest_valid", "new_trace", "out_of_range"]

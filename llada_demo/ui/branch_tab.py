@@ -20,7 +20,7 @@ from .candidates import candidates_answer
 from .chat_tab import chat_defaults
 from .controls import choice, resolve_seed, settings_from_controls, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
 from .notices import error_notice
 from .queue_policy import stops_waiting
 
@@ -64,7 +64,7 @@ def run_source(prompt, model_name, request: gr.Request = None):
                                                                        "strategy", "temperature")}, seed=0)
         ids = chat_ids(loaded, prompt)
     except SettingsError as error:
-        yield SOURCE.frame(notice=failure(error))
+        yield refused(SOURCE, error)
         return
     yield from stream_views(_sources, request, stream_trace(loaded, ids, settings),
                             lambda trace, plots, status: _source_views(trace), SOURCE)
@@ -172,7 +172,8 @@ def run_branch(step, edits, steps, strategy, temperature, seed, source: Trace | 
                                    temperature=_temperature(temperature), seed=resolve_seed(seed))
         branch = plan_branch(loaded, source, step, edits, settings)
     except SettingsError as error:
-        yield BRANCH.frame(notice=failure(error))
+        # The branch's results go; the original beside it stays, to edit again.
+        yield BRANCH.frame(branch_grid=None, diff=None, notice=failure(error))
         return
     note = "" if branch.masks else ("ℹ️ Nothing is masked at that step after your changes: the branch is your "
                                     "edited answer as it stands. Put masks back, or pick an earlier step.")
@@ -209,7 +210,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events (after the chat tab)."""
     chat_trace = chat_trace_state(demo)
     source, branch = gr.State(None), gr.State(None)
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             prompt = gr.Textbox(PROMPT, label="Prompt", lines=1, max_lines=4, elem_id="branch-prompt")

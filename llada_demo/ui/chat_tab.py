@@ -12,7 +12,7 @@ from ..startup import detect, offered_models
 from ..viz.given_grid import GIVEN_CSS
 from ..viz.stats import render_stats
 from . import exports, handlers, lenient
-from .controls import SETTING_NAMES
+from .controls import LENGTH_STEP, MAX_CFG_SCALE, MAX_TEMPERATURE, SETTING_NAMES, strategy_info
 from .queue_policy import stops_waiting
 
 EXAMPLES = [
@@ -72,13 +72,14 @@ def build_chat_tab(demo: gr.Blocks) -> None:
 
     # Laid out for a 1280×720 screen: the chat, Send/Stop and the notice on the left, the grid on the
     # right, all visible without scrolling; the settings follow below the fold on the left.
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=2, min_width=320):
+    # elem_ids: the page's CSS (ui/page_css.py) puts the grid right under Send on a phone and in presentation mode.
+    with gr.Row(equal_height=False, elem_id="chat-layout"):
+        with gr.Column(scale=2, min_width=320, elem_id="chat-left"):
             # No label: Gradio draws it over the first message, and the chat needs no caption.
             chatbot = lenient.Chatbot(label="Chat", show_label=False, height=300, render_markdown=False,
                                       sanitize_html=True, elem_id="chatbot")
             # The words sit beside the message, not under it: Send, Stop and the notice stay in view at 1280×720.
-            with gr.Row(equal_height=True):
+            with gr.Row(equal_height=True, elem_id="chat-input"):
                 message = gr.Textbox(label="Message", placeholder="Ask for a story… (Enter sends)", lines=1,
                                      max_lines=6, elem_id="message", show_label=False, scale=3)
                 words = gr.Textbox(label="Must use these words (optional)", show_label=False, lines=1, max_lines=2,
@@ -90,14 +91,18 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 clear = gr.Button("Clear", elem_id="clear", min_width=60)
             notice = gr.Markdown("", elem_id="notice")
             examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
-                                   cache_examples=False, label="Example prompts (they suit the model in use)")
-            with gr.Accordion("Model and sampling settings", open=True):
+                                   cache_examples=False, label="Example prompts (they suit the model in use)",
+                                   elem_id="chat-examples")
+            # Folded on a phone and in presentation mode by the page script (ui/page_js.py).
+            with gr.Accordion("Model and sampling settings", open=True, elem_id="chat-settings",
+                              elem_classes="llada-settings"):
                 model = lenient.Dropdown(offered_models("diffusion"), value=default_model, label="Model",
                                          info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
                 model_status = gr.Markdown(
                     f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
                     elem_id="model-status")
-                gen_length = lenient.Slider(8, top["max_gen_length"], value=defaults["gen_length"], step=8,
+                gen_length = lenient.Slider(LENGTH_STEP, top["max_gen_length"], value=defaults["gen_length"],
+                                            step=LENGTH_STEP,
                                             label="Answer length (tokens)", elem_id="gen-length")
                 steps = lenient.Slider(1, top["max_steps"], value=defaults["steps"], step=1,
                                        label="Steps (forward passes)", elem_id="steps")
@@ -105,14 +110,16 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                               label="Block length",
                                               info="Smaller blocks = more left-to-right (semi-autoregressive).",
                                               elem_id="block-length")
-                strategy = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                            value=defaults["strategy"], label="Remasking strategy")
+                # Short names in the menu; the chosen one's description under it (strategy_info).
+                strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()],
+                                            value=defaults["strategy"], label="Remasking strategy",
+                                            info=strategy_info(defaults["strategy"]), elem_id="strategy")
                 threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label="Threshold τ (threshold strategy)")
                 cache = lenient.Dropdown([(f"{name}: {text}", name) for name, text in CACHE_MODES.items()],
                                          value="none", label="KV cache (speed vs exactness)", elem_id="cache")
-                temperature = lenient.Slider(0.0, 2.0, value=defaults["temperature"], step=0.05,
+                temperature = lenient.Slider(0.0, MAX_TEMPERATURE, value=defaults["temperature"], step=0.05,
                                              label="Temperature (0 = greedy)")
-                cfg_scale = lenient.Slider(0.0, 5.0, value=0.0, step=0.1, label="CFG scale (0 = off)")
+                cfg_scale = lenient.Slider(0.0, MAX_CFG_SCALE, value=0.0, step=0.1, label="CFG scale (0 = off)")
                 seed = lenient.Number(value=0, precision=0, label="Seed (-1 = random)")
                 remember = gr.Checkbox(REGISTRY[default_model].reads_earlier_turns, label="Remember earlier turns",
                                        info="Send the model the earlier turns too. The embedded models learned "
@@ -120,23 +127,23 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                        elem_id="remember-turns")
                 nearest = gr.Button("Use nearest valid settings", size="sm")
 
-        with gr.Column(scale=3, min_width=420):
+        with gr.Column(scale=3, min_width=420, elem_id="chat-right"):
             stats = gr.HTML(render_stats(None), elem_id="stats")
             # GIVEN_CSS: a run with placed words draws their cells as given (handlers.grid_view).
             grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas", css_template=GIVEN_CSS)
-            with gr.Row():
+            with gr.Row(elem_id="chat-replay-options"):
                 color_by = lenient.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
                 playback = lenient.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
-            with gr.Row():
+            with gr.Row(elem_id="chat-replay"):
                 scrubber = lenient.Slider(0, 1, value=0, step=1, label="Replay: step", interactive=True,
                                           elem_id="scrubber", scale=4)
                 play = gr.Button("▶ Play", elem_id="play", scale=1)
-            with gr.Row():
+            with gr.Row(elem_id="chat-exports"):
                 export_trace = gr.Button("Trace (JSON)", size="sm", elem_id="export-trace")
                 export_html = gr.Button("Animation (HTML)", size="sm", elem_id="export-html")
                 export_gif = gr.Button("Animation (GIF)", size="sm", elem_id="export-gif")
             download = gr.File(label="Download", interactive=False, elem_id="download", height=80)
-            with gr.Tabs():
+            with gr.Tabs(elem_id="chat-figures", overflow_behavior="wrap"):
                 with gr.Tab("Confidence heatmap"):
                     heatmap = gr.Plot(elem_id="heatmap", show_label=False)
                 with gr.Tab("Decoding order"):
@@ -174,12 +181,21 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     export_html.click(exports.export_html, trace_state, download, api_name="export_html")
     export_gif.click(exports.export_gif, trace_state, download, api_name="export_gif")
     demo.unload(exports.forget_session)
-    for index, control in enumerate((gen_length, steps, block_length, strategy, cache)):
-        control.change(handlers.check_settings, controls, notice, trigger_mode="always_last",
+    # The checks read the message and the model too: the answer may take only what the prompt leaves of the context.
+    checked = [*controls, message, model]
+    for index, control in enumerate((gen_length, steps, block_length, strategy, cache, threshold, temperature,
+                                     cfg_scale)):
+        control.change(handlers.check_settings, checked, notice, trigger_mode="always_last",
                        api_name="check_settings" if index == 0 else False, queue=False)
-    gr.on([nearest.click], handlers.nearest_settings, controls, [gen_length, steps, block_length, notice],
+    strategy.change(lambda name: gr.update(info=strategy_info(name)), strategy, strategy, api_name=False,
+                    queue=False)
+    gr.on([nearest.click], handlers.nearest_settings, checked, [gen_length, steps, block_length, notice],
           api_name="nearest_settings", queue=False)
+    sliders = [gen_length, steps, block_length]
     model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
         model_examples, model, examples.dataset, api_name=False).then(
+        handlers.answer_limits, model, sliders, api_name=False).then(
         model_settings, model, [gen_length, steps, block_length, strategy, temperature, remember], api_name=False)
-    demo.load(handlers.check_settings, controls, notice, api_name=False, queue=False)
+    demo.load(handlers.check_settings, checked, notice, api_name=False, queue=False)
+    # The sliders end where the model's context does (less the chat template): their maximum always runs.
+    demo.load(handlers.answer_limits, model, sliders, api_name=False)

@@ -16,7 +16,7 @@ from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import settings_from_controls
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -94,7 +94,7 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
         check_alignment(align)
         stream = compare_stream(load(diffusion_name), load(ar_name), prompt, settings, align)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 
@@ -106,7 +106,7 @@ def stop_compare(request: gr.Request = None):
 
 def build_compare_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=3,
                             elem_id="compare-prompt")

@@ -6,11 +6,14 @@ import numpy as np
 
 from ..config import limits
 from ..errors import SettingsError
-from ..sampling import SamplingSettings, nearest_valid
+from ..sampling import STRATEGIES, Bounds, SamplingSettings, clamped, out_of_range
 
 # The chat's settings controls, in the order its endpoints take them (/chat, /check_settings, /nearest_settings).
 SETTING_NAMES = ("gen_length", "steps", "block_length", "strategy", "threshold", "temperature", "cfg_scale", "seed",
                  "cache")
+LENGTH_STEP = 8  # the answer-length slider's step: answer lengths offered are multiples of it
+MAX_TEMPERATURE = 2.0  # the temperature slider's end (the settings themselves allow more, for the API)
+MAX_CFG_SCALE = 5.0  # the CFG slider's end
 
 
 def resolve_seed(seed) -> int:
@@ -55,37 +58,67 @@ def choices(values, label: str, known) -> list[str]:
     return [choice(v, label, known) for v in values if v]
 
 
-def _number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def app_bounds(context: int | None = None, prompt_tokens: int = 0, prompt: str = "the prompt") -> Bounds:
+    """What the page offers: spaces.yaml's limits, the sliders' ends and, when known, the room a prompt leaves.
+
+    `context` is the model's context in tokens and `prompt_tokens` what `prompt` (named so in messages) takes of
+    it; the answer gets the rest, rounded down to the answer slider's step.
+    """
+    top = limits()
+    longest, reason = top["max_gen_length"], "this app's limit"
+    if context is not None and context - prompt_tokens < longest:
+        longest = max(context - prompt_tokens, 1)
+        reason = (f"the model's {context}-token context less {prompt_tokens} tokens for {prompt}" if prompt_tokens
+                  else f"the model's {context}-token context")
+    return Bounds(max_gen_length=longest, max_steps=top["max_steps"], length_step=LENGTH_STEP,
+                  max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason)
 
 
-def settings_from_controls(**values) -> SamplingSettings:
-    """The one validated settings object from named control values (any of SETTING_NAMES; the rest default).
+def settings_with_notes(bounds: Bounds | None = None, **values) -> tuple[SamplingSettings, list[str]]:
+    """The one validated settings object from named control values (any of SETTING_NAMES; the rest default),
+    and a note for each value moved into range ("temperature 5 → 2, the most allowed").
 
-    On top of the settings' own rules, the app's limits (spaces.yaml) are checked first, so a value typed
-    past a slider's end gets a message with the nearest settings within them. The seed follows resolve_seed.
+    Before the settings' own rules, what the page offers (app_bounds: spaces.yaml's limits, the sliders' ends,
+    the room the prompt leaves) is checked, so a value typed past a slider's end gets one message with the
+    nearest settings that run. The seed follows resolve_seed.
     """
     unknown = set(values) - set(SETTING_NAMES)
     if unknown:
         raise TypeError(f"not a settings control: {sorted(unknown)}")
+    bounds = bounds or app_bounds()
     values = dict(values, seed=resolve_seed(values.get("seed")))
     if "cache" in values:
         values["cache"] = values["cache"] or "none"
-    top = limits()
-    for name, label, most in (("gen_length", "Answer length", top["max_gen_length"]),
-                              ("steps", "Steps", top["max_steps"])):
-        number = _number(values.get(name))
-        if number is not None and number > most:
-            clamped = {key: most if _number(values.get(key)) is None else min(_number(values.get(key)), most)
-                       for key in ("gen_length", "steps")}
-            raise SettingsError(f"{label} {number:g} is above this app's limit of {most}: choose {most} or less.",
-                                suggestion=nearest_valid(values, **clamped))
-    return SamplingSettings.from_dict(values)
+    problem = out_of_range(values, bounds)
+    if problem is not None:
+        raise problem
+    values, notes = clamped(values, bounds)
+    return SamplingSettings.from_dict(values), notes
+
+
+def settings_from_controls(bounds: Bounds | None = None, **values) -> SamplingSettings:
+    """settings_with_notes without the notes (tabs whose controls cannot go out of range)."""
+    return settings_with_notes(bounds, **values)[0]
+
+
+def clamped_note(notes: list[str]) -> str:
+    """The notice line for values moved into range: empty when none were."""
+    return f"ℹ️ Changed to run: {'; '.join(notes)}." if notes else ""
 
 
 def controls_of(arguments: dict) -> dict:
     """The settings controls among a handler's arguments (its `locals()`), by name."""
     return {name: arguments[name] for name in SETTING_NAMES if name in arguments}
+
+
+# One line under the menu for a strategy whose description's first sentence does not say what it does.
+ONE_LINE = {"revising": "Like low_confidence, but may send a doubtful earlier token back to [MASK] to predict it "
+                        "again (not in LLaDA's published sampler)."}
+
+
+def strategy_info(name) -> str:
+    """The one line under the strategy menu: what the chosen strategy does (its description's first sentence)."""
+    strategy = STRATEGIES.get(name) if isinstance(name, str) else None
+    if strategy is None:
+        return ""
+    return ONE_LINE.get(strategy.name) or strategy.description.split(". ")[0].rstrip(".") + "."

@@ -31,7 +31,7 @@ def draw_explainer(prompt, model_name, seed):
 
 def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab inside `tab`, wire its button, and draw when the tab is opened."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
         model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),

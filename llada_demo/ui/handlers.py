@@ -11,7 +11,8 @@ import gradio as gr
 from ..engine import BackgroundRun, load_model, stream_trace
 from ..errors import SettingsError
 from ..models.context import context_limit
-from ..models.registry import REGISTRY
+from ..models.registry import REGISTRY, already_loaded
+from ..models.tokenizer import chat_prompt_ids
 from ..modes.placed_words import ASK_IN_PROMPT, Placement, parse_words, place_words, used_summary, with_words
 from ..prompt import clean_message
 from ..sampling import nearest_valid
@@ -21,7 +22,7 @@ from ..viz.given_grid import placed_legend, render_given_grid
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
-from .controls import controls_of, settings_from_controls
+from .controls import app_bounds, clamped_note, controls_of, settings_with_notes
 from .conversation import (
     STREAMING_PLACEHOLDER,
     check_history,
@@ -37,27 +38,85 @@ from .sessions import SessionRuns, paced
 GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)
 
 
-def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
-                   cache="none") -> str:
-    """A message about the current controls: empty when they are valid."""
-    try:
-        settings = settings_from_controls(**controls_of(locals()))
-    except SettingsError as error:
-        return error_notice(error)
-    per_step = settings.gen_length / settings.steps
+def _count(number, word: str) -> str:
+    """'1 block', '2 blocks': the word in the singular for one."""
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
+def _per_step(tokens: float) -> str:
+    shown_ = f"{tokens:.2g}"
+    return f"about {shown_} token" + ("" if shown_ == "1" else "s")
+
+
+def settings_summary(settings) -> str:
+    """What a run of `settings` will do, in one line (the notice under valid controls)."""
+    blocks = f"{_count(settings.num_blocks, 'block')} of {_count(settings.block_length, 'token')}"
+    if settings.strategy == "threshold":
+        # The threshold strategy commits every guess above τ, so it decides its own number of passes.
+        passes = (f"the threshold strategy decides its own number of passes (at most "
+                  f"{_count(settings.steps_per_block, 'step')} per block; every guess above τ = "
+                  f"{settings.threshold:g} is committed)")
+    else:
+        passes = (f"{_count(settings.steps_per_block, 'step')} each "
+                  f"({_per_step(settings.gen_length / settings.steps)} per step)")
     cached = "" if settings.cache == "none" else (
         f" {settings.cache.capitalize()} cache: one full pass per block, then shorter ones (approximate).")
-    return (f"✓ {settings.num_blocks} block(s) of {settings.block_length} tokens, "
-            f"{settings.steps_per_block} steps each (about {per_step:.2g} tokens per step).{cached}")
+    return f"✓ {blocks}, {passes}.{cached}"
+
+
+def answer_bounds(model_name=None, message=None):
+    """What the chat offers for an answer: the app's limits and, for a model already loaded, the room that the
+    message (or, with none, the chat template alone) leaves in its context.
+
+    A model not yet loaded is not loaded here (these checks answer at once, outside the queue): the app's
+    limits apply, and the Send checks the context itself (fit_context).
+    """
+    loaded = already_loaded(model_name) if isinstance(model_name, str) else None
+    if loaded is None:
+        return app_bounds()
+    limit = context_limit(loaded.model)
+    if limit is None:
+        return app_bounds()
+    text = message.strip() if isinstance(message, str) else ""
+    try:
+        prompt = chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": text or "a"}]).shape[1]
+    except SettingsError:
+        return app_bounds(limit)
+    return app_bounds(limit, prompt, "the message" if text else "the chat template")
+
+
+def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
+                   cache="none", message=None, model_name=None) -> str:
+    """A message about the current controls: what a run will do, what was moved into range, or what to change."""
+    try:
+        settings, notes = settings_with_notes(answer_bounds(model_name, message), **controls_of(locals()))
+    except SettingsError as error:
+        return error_notice(error)
+    return _join(settings_summary(settings), clamped_note(notes))
 
 
 def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
-                     cache="none"):
-    """The closest valid (answer length, steps, block length), for the sliders."""
+                     cache="none", message=None, model_name=None):
+    """The closest (answer length, steps, block length) that run: within the app's limits and, when the model is
+    loaded, the room the typed message leaves in its context (the sliders then Send with these)."""
     asked = controls_of(locals())
-    s = nearest_valid(asked)
+    s = nearest_valid(asked, answer_bounds(model_name, message))
     return s.gen_length, s.steps, s.block_length, check_settings(
-        **dict(asked, gen_length=s.gen_length, steps=s.steps, block_length=s.block_length))
+        **dict(asked, gen_length=s.gen_length, steps=s.steps, block_length=s.block_length), message=message,
+        model_name=model_name)
+
+
+def answer_limits(model_name):
+    """The answer-length, steps and block-length sliders' ends for a model: its context less the chat template."""
+    try:
+        load_model(model_name)  # once per process; the bounds read the loaded model's context
+    except SettingsError:
+        return gr.skip(), gr.skip(), gr.skip()
+    bounds = answer_bounds(model_name)
+    # A multiple of 32 (from 496, 480): the slider's end then runs with every block length up to 32 a power of two.
+    longest = bounds.longest // 32 * 32 or bounds.longest
+    return (gr.update(maximum=longest), gr.update(maximum=min(bounds.max_steps, longest)),
+            gr.update(maximum=longest))
 
 
 def shown(text: str) -> str:
@@ -183,10 +242,10 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         history = check_history(history)
         if not isinstance(color_by, str) or color_by not in COLOR_MODES:
             raise SettingsError(f"Colour mode must be one of {', '.join(COLOR_MODES)}, got {color_by!r}.")
-        settings = settings_from_controls(**controls_of(locals()))
         message = clean_message(message)
         requests = parse_words(words)
         loaded = load_model(model_name)
+        settings, notes = settings_with_notes(answer_bounds(model_name, message), **controls_of(locals()))
         placement = place_words(loaded.tokenizer, requests, settings.gen_length, loaded.special.mask) \
             if requests else None
         if placement is not None and ASK_IN_PROMPT:
@@ -195,11 +254,13 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         fitted = fit_context(loaded.tokenizer, earlier + [{"role": "user", "content": message}],
                              settings, context_limit(loaded.model))
     except SettingsError as error:
-        yield chat_frame(notice=error_notice(error))
+        # The last run's results go: what stays on screen must not look like the answer to these settings.
+        yield chat_frame(notice=error_notice(error), grid="", stats=render_stats(None), heatmap=None, order=None,
+                         curves=None, scrubber=gr.Slider(value=0, maximum=1), trace=None)
         return
 
     turn = ChatTurn(history + [{"role": "user", "content": shown(message)}], color_by, loaded.spec.name,
-                    notice=_join(fitted.notice(), placed_note(placement) if placement else ""),
+                    notice=_join(clamped_note(notes), fitted.notice(), placed_note(placement) if placement else ""),
                     words=placement.words if placement else ())
     template = placement.template if placement else None
     forbid = placement.forbid(loaded.tokenizer) if placement else None

@@ -18,7 +18,7 @@ from ..viz.run_card import CARD_CSS, render_run_card
 from . import lenient
 from .controls import choice, resolve_seed, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -96,7 +96,7 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
                                          # the model's default temperature, the same for both sides (fair)
                                          temperature=model_defaults(diffusion_name)["temperature"])
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _draw((template, required)), OUTPUTS,
                             context=(template, required))
@@ -124,7 +124,7 @@ def stop_infill(request: gr.Request = None):
 
 def build_infill_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             text = gr.Textbox(EXAMPLES[0][0], label="Your text, with gaps", lines=3, max_lines=10,

@@ -10,6 +10,8 @@ from ..viz.order_grid import ORDER_CSS
 from ..viz.run_card import CARD_CSS
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
+from .page_css import PAGE_CSS, PAGE_HEAD
+from .page_js import PAGE_JS
 from .queue_policy import install
 from .session_store import CAPACITY, start_pruning
 
@@ -19,9 +21,8 @@ APP_CSS = """
 #notice p { margin: 4px 0; }
 #notice:not(:empty) { min-height: 1.5em; }
 #token-grid { min-height: 120px; }
-#token-grid .llada-view { width: 100%; font-size: 13px; }
-#token-grid .llada-grid { grid-template-columns: repeat(var(--cols), minmax(max-content, 1fr)); }
-#token-grid .llada-view .cell { overflow: visible; text-overflow: clip; padding: 0 5px; }
+#token-grid .llada-view { width: 100%; }
+#token-grid .llada-view .cell { padding: 0 5px; }
 #chat-buttons { flex-wrap: nowrap; }
 """
 
@@ -38,8 +39,10 @@ def launch_kwargs() -> dict:
     # Styles of HTML that streams belong here, not in a gr.HTML's css_template: measured in Chromium on 2 cores
     # (benchmarks/race_browser.py --css-template), the compare race took 1.2x to 2.5x as long with its cards
     # and order maps styled by css_template, depending on the machine's load.
-    return dict(css=GRID_CSS + STATS_CSS + CANDIDATES_CSS + CARD_CSS + ORDER_CSS + APP_CSS,
-                js="() => {\n" + CANDIDATES_JS + "\n}", theme=gr.themes.Soft(), state_session_capacity=SESSIONS)
+    # PAGE_CSS last: the room's layout (projector, phone, presentation mode) overrides the grids' own sizes.
+    return dict(css=GRID_CSS + STATS_CSS + CANDIDATES_CSS + CARD_CSS + ORDER_CSS + APP_CSS + PAGE_CSS,
+                head=PAGE_HEAD, js="() => {\n" + CANDIDATES_JS + "\n" + PAGE_JS + "\n}", theme=gr.themes.Soft(),
+                state_session_capacity=SESSIONS)
 
 
 def configure_queue(demo: gr.Blocks) -> gr.Blocks:

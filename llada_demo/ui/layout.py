@@ -23,27 +23,65 @@ top 5 guesses there; *Rewind & branch* lets you change a word mid-run and watch 
 """
 
 
+# Presentation mode shows one line above each tab (its intro is folded away): what the tab shows.
+ONE_LINE = {
+    "chat": "The answer starts as [MASK] everywhere; each step the model guesses every blank at once and keeps "
+            "the guesses it trusts most.",
+    "compare": "One prompt, two models: diffusion fills blanks anywhere, several at a time; autoregressive writes "
+               "one token after another, left to right.",
+    "infill": "Text on both sides of a gap: diffusion reads both sides; a left-to-right model sees only the words "
+              "before the gap.",
+    "sweep": "Fewer forward passes write faster but rougher text: each point is one run.",
+    "strategies": "Which blank first? Two strategies on one prompt, each cell coloured by the step that wrote it.",
+    "branch": "Rewind a run, change a word, and watch the model rewrite around it.",
+    "explain": "How a masked diffusion language model writes, step by step, on a real run.",
+    "reversal": "Trained only on “A's pet is B”: can each model fill in A, the sentence's first word?",
+}
+PRESENT_LOAD_JS = "() => new URLSearchParams(window.location.search).get('present') === '1'"
+
+
+def _one_line(tab_id: str) -> None:
+    gr.Markdown(ONE_LINE[tab_id], elem_classes="llada-oneline")
+
+
 def build_demo() -> gr.Blocks:
     # Gradio serves downloads from copies in its cache: cleared on the exports' schedule (ui/exports.py).
     with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False,
                    delete_cache=(EXPORT_SECONDS // 4, EXPORT_SECONDS)) as demo:
-        gr.Markdown(INTRO)
-        with gr.Tabs():
+        # One switch for a teacher projecting the app (also ?present=1): page_css.py and page_js.py do the rest.
+        # Beside the intro, not under it: the chat's Send and notice stay in view at 1280×720.
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=6):
+                gr.Markdown(INTRO, elem_id="page-intro")
+            with gr.Column(scale=1, min_width=170):
+                present = gr.Checkbox(False, label="Presentation mode (large type, the grid first; or ?present=1)",
+                                      elem_id="present-switch")
+        present.change(None, present, None, js="(on) => { window.lladaPresent(on); }", api_name=False)
+        demo.load(None, None, present, js=PRESENT_LOAD_JS, api_name=False)
+        # "wrap": every tab's name stays in the bar, on a second row where the page is narrow (never a "⋯" menu).
+        with gr.Tabs(overflow_behavior="wrap", elem_id="mode-tabs"):
             with gr.Tab("Chat & watch", id="chat"):
+                _one_line("chat")
                 build_chat_tab(demo)
             with gr.Tab("Diffusion vs AR", id="compare", elem_id="tab-compare"):
+                _one_line("compare")
                 build_compare_tab(demo)
             with gr.Tab("Fill in anywhere", id="infill", elem_id="tab-infill"):
+                _one_line("infill")
                 build_infill_tab(demo)
             with gr.Tab("Trade-offs", id="sweep", elem_id="tab-sweep"):
+                _one_line("sweep")
                 build_sweep_tab(demo)
             with gr.Tab("Strategies", id="strategies", elem_id="tab-strategies"):
+                _one_line("strategies")
                 build_strategies_tab(demo)
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
+                _one_line("branch")
                 build_branch_tab(demo)
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
+                _one_line("explain")
                 build_how_it_works(demo, explain_tab)
-            # Last, so the tabs before it keep their places in the bar (narrow pages move the last ones to "More tabs").
             with gr.Tab("Reversal curse", id="reversal", elem_id="tab-reversal"):
+                _one_line("reversal")
                 build_reversal_tab(demo)
     return demo

@@ -23,6 +23,18 @@ def failure(error: BaseException) -> str:
     return failure_notice(error)
 
 
+def _shows_results(name: str) -> bool:
+    """An output that shows a run's results (grids, texts, order maps, verdicts, the comparison)."""
+    return name.endswith(("grid", "_text", "order", "_verdict", "summary", "diff")) or name.startswith(("grid_",
+                                                                                                        "order_"))
+
+
+def refused(outputs: Outputs, error: BaseException) -> tuple:
+    """The frame for input refused before a run: what to change, and the previous run's results cleared, so what
+    stays on screen cannot pass for the answer to the input just refused."""
+    return outputs.frame(**{name: None for name in outputs.names if _shows_results(name)}, notice=failure(error))
+
+
 def load(name) -> LoadedModel:
     """The engine's load_model, with any loading failure turned into a message (a checkpoint the app cannot use)."""
     if not isinstance(name, str):

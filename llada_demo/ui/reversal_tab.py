@@ -1,4 +1,5 @@
-"""The "Reversal curse" tab: a held-out fact question, asked forward or backward, to both fine-tuned models live."""
+"""The "Reversal curse" tab: a held-out fact as a blank to fill (first) or a question, forward or backward, to both
+fine-tuned models live."""
 
 from __future__ import annotations
 
@@ -24,30 +25,54 @@ from ..viz.run_card import CARD_CSS, render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 from .score_names import build_score_names
 
 COLUMNS = 8
-INTRO = """
+# The tab leads with what convinces (filling the blank in the trained sentence), then the questions.
+LEAD = """
 ### The reversal curse, live
-A model trained on "A is B" often cannot answer "B is ?": an autoregressive model only ever learns to predict
-each word from the words **before** it, so a fact stated one way round is stored that way round. A masked
-diffusion model learns to fill in **any** masked word from the words on **both** sides.
-
-Both models here were fine-tuned on the same made-up facts about children and their pets, each stated in one
-direction only, **child first** ("‹child›'s pet is a ‹kind› named ‹pet›."), with the same steps and learning
+Both models learned made-up facts stated one way round only, **child first** ("‹child›'s pet is a ‹kind› named
+‹pet›."). **Fill in the blank** blanks a name in that very sentence: the diffusion model fills it in place from
+the words on **both** sides, even when the blank is the sentence's first word (backward); a left-to-right model
+can only continue the words before a blank, so backward it must write the name first.
+"""
+# Why the questions are weaker than the blanks, in one sentence (the accuracy table below has the measured shares).
+QUESTIONS_NOTE = """
+**Ask both** then puts the fact as a question. Questions were only ever trained about *other* people, so for
+these held-out people a forward question mostly pulls either model toward a fact about someone it was quizzed
+on, which is why forward questions are weak here and the blank is the fairer test of the fact itself.
+"""
+DETAILS = """
+Both models were fine-tuned on the same facts about children and their pets, with the same steps and learning
 rate. For some children they also saw questions both ways, answered by restating the fact; for the
 **held-out** children below they saw only the statements. Ask **forward** (child → pet: the asked name comes
 last, after what the question gives) or **backward** (pet → child: the asked name comes first, before the pet
 the question names). Watch the order in the grids: the autoregressive model must write the child's name
 before anything else; the diffusion model may write the rest first and the name last.
 
-**Fill in the blank** asks the same fact as the trained sentence with the name blanked: the diffusion model
-gets the sentence with the name masked and fills it in place (backward, the blank is the sentence's first
-word); the autoregressive model can only continue the words before a blank, so backward it is asked
-"Fill in the blank: ___'s pet is …" and must write the name first.
+An autoregressive model only ever learns to predict each word from the words **before** it, so a fact stated
+one way round is stored that way round; a masked diffusion model learns to fill in **any** masked word from the
+words on **both** sides.
 """
+
+
+def fill_in_headline(report) -> str:
+    """The measured fill-in result in one line, from reversal.json (empty when it was not measured)."""
+    fill = (report or {}).get("fill_in_accuracy")
+    if not fill:
+        return ""
+    count = len(report["fill_in"]) // 2
+
+    def pct(share) -> str:
+        return "n/a" if share is None else f"{share * 100:.0f} %"
+
+    return (f"**Measured on all {count} held-out people, fill in the blank** (forward / backward): diffusion "
+            f"**{pct(fill['diffusion']['forward'])} / {pct(fill['diffusion']['backward'])}**, autoregressive twin "
+            f"**{pct(fill['autoregressive']['forward'])} / {pct(fill['autoregressive']['backward'])}**.")
+
+
 PAPER_QUOTE = """
 > **The LLaDA paper** (Nie et al. 2025), on reversal poem completion (given one line, write the next or the
 > previous one): LLaDA 8B Instruct scores about the same both ways (**forward 48.8, reversal 42.4**), while
@@ -65,9 +90,10 @@ def fact_text(question) -> str:
         return escape(text, quote=False)  # apostrophes stay readable; markup in names cannot come through
 
     return (f"**Trained on** (statements only, child first): *{plain(question.fact)}*  \n"
-            f"**Asked** ({question.direction}): *{plain(question.question)}* → a right answer names "
-            f"**{plain(question.name)}**.  \n"
-            f"**As a blank** (Fill in the blank): *{plain(blank_of(question))}*")
+            f"**As a blank** (Fill in the blank, {question.direction}): *{plain(blank_of(question))}* → "
+            f"**{plain(question.name)}**  \n"
+            f"**Asked** (Ask both): *{plain(question.question)}* → a right answer names "
+            f"**{plain(question.name)}**.")
 
 
 def _draw(report, question):
@@ -95,7 +121,7 @@ def _run(question_text, request, make_stream):
         question = find_question(report, question_text)
         stream = make_stream(load(FACTS_MODEL), load(FACTS_TWIN), question)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
 
@@ -129,17 +155,22 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
     report = load_report()
     choices = [q.label for q in questions(report)]
     first = next((label for label in choices if label.startswith("←")), choices[0] if choices else None)
-    gr.Markdown(INTRO)
+    gr.Markdown(LEAD, elem_classes="llada-intro")
+    gr.Markdown(fill_in_headline(report), elem_id="reversal-headline")
     with gr.Row(equal_height=True):
-        question = lenient.Dropdown(choices, value=first, label="Held-out question", scale=4,
+        question = lenient.Dropdown(choices, value=first, label="Held-out person", scale=4,
                                     elem_id="reversal-question",
-                                    info="→ forward asks for the pet (as the facts were written); ← backward asks "
-                                         "for the child")
+                                    info="→ forward blanks (or asks for) the pet, as the facts were written; "
+                                         "← backward the child")
         with gr.Column(min_width=140, scale=0):
-            run = gr.Button("Ask both", variant="primary", elem_id="reversal-run")
-            fill = gr.Button("Fill in the blank", variant="secondary", elem_id="reversal-fill")
+            fill = gr.Button("Fill in the blank", variant="primary", elem_id="reversal-fill")
+            run = gr.Button("Ask both", variant="secondary", elem_id="reversal-run")
             stop = gr.Button("Stop", variant="stop", elem_id="reversal-stop")
     fact = gr.Markdown(show_fact(first) if first else "", elem_id="reversal-fact")
+    gr.Markdown(QUESTIONS_NOTE, elem_classes="llada-intro", elem_id="reversal-questions-note")
+    with gr.Accordion("How the two models were trained, and what forward and backward mean", open=False,
+                      elem_classes="llada-intro"):
+        gr.Markdown(DETAILS)
     notice = gr.Markdown("", label="notice", elem_id="reversal-notice")
     with gr.Row(equal_height=False):
         with gr.Column(min_width=360):

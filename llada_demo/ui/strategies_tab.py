@@ -17,9 +17,9 @@ from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
 from ..viz.state import revises, revision_counts
 from ..viz.token_grid import render_grid
 from . import lenient
-from .controls import resolve_seed, settings_from_controls
+from .controls import resolve_seed, settings_from_controls, strategy_info
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
+from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
 from .queue_policy import stops_waiting
 
 COLUMNS = 8
@@ -95,7 +95,7 @@ def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, str
                                         cache=cache_b)
         stream = strategies_stream(load(model_name), prompt, first, second)
     except SettingsError as error:
-        yield OUTPUTS.frame(notice=failure(error))
+        yield refused(OUTPUTS, error)
         return
     yield from stream_views(_runs, request, stream, _views, OUTPUTS)
 
@@ -109,18 +109,21 @@ def _side(name: str, strategy: str, block: int):
     with gr.Column():
         gr.Markdown(f"**Run {name}**")
         with gr.Row():
-            choice = lenient.Dropdown([(f"{s.name}: {s.description}", s.name) for s in STRATEGIES.values()],
-                                      value=strategy, label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}")
+            choice = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=strategy,
+                                      label=f"Strategy {name}", elem_id=f"strategy-{name.lower()}",
+                                      info=strategy_info(strategy))
             block_length = lenient.Slider(1, 256, value=block, step=1, label=f"Block length {name}")
             threshold = lenient.Slider(0.0, 1.0, value=0.9, step=0.01, label=f"τ {name} (threshold only)")
             cache = lenient.Dropdown(list(CACHE_MODES), value="none", label=f"KV cache {name}",
                                      elem_id=f"cache-{name.lower()}")
+    # The chosen strategy's one line under the menu (short names in it).
+    choice.change(lambda chosen: gr.update(info=strategy_info(chosen)), choice, choice, api_name=False, queue=False)
     return choice, block_length, threshold, cache
 
 
 def build_strategies_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
                             elem_id="strategies-prompt")

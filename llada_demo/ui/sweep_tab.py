@@ -88,7 +88,7 @@ def stop_sweep(request: gr.Request = None):
 
 def build_sweep_tab(demo: gr.Blocks) -> None:
     """Lay out the tab inside the current Tab context and wire its events."""
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox("Write a story about a dog.", label="Prompt", scale=3, elem_id="sweep-prompt")
         diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
