@@ -64,8 +64,9 @@ def cpu_speed_table() -> str:
     for name in CPU_SPEED_ROWS:
         r = rows[name]
         label = name.replace("baseline: ", "baseline (") + ")" if name.startswith("autoregressive") else name
-        lines.append(f"| {label} | {r['seconds']:.2f} | {r['nfe']} | {r['ms_per_step']:.1f} | {r['tokens_per_s']:.1f} | "
-                     f"{r['tokens_per_pass']:.2f} | {r['vs_naive']:.2f} | {_dash(r['agreement'], '.3f')} | "
+        lines.append(f"| {label} | {r['seconds']:.2f} | {r['nfe']} | {r['ms_per_step']:.1f} | "
+                     f"{r['tokens_per_s']:.1f} | {r['tokens_per_pass']:.2f} | {r['vs_naive']:.2f} | "
+                     f"{_dash(r['agreement'], '.3f')} | "
                      f"{_dash(r['twin_perplexity'], '.2f')} |")
     return "\n".join(lines)
 
@@ -91,8 +92,8 @@ def h100_table() -> str:
 
 
 def soak_table() -> str:
-    lines = ["| traffic | RSS after the warm-up (MB) | after 200 more runs (MB) | growth (MB) | growth over the last 50 "
-             "runs (MB) |", "|---|---|---|---|---|"]
+    lines = ["| traffic | RSS after the warm-up (MB) | after 200 more runs (MB) | growth (MB) | "
+             "growth over the last 50 runs (MB) |", "|---|---|---|---|---|"]
     for name in ("cpu_soak_embedded.json", "cpu_soak_embedded_one_session.json"):
         r = _load(name)
         samples = {s["runs"]: s["rss_mb"] for s in r["samples"]}

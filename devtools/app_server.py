@@ -21,6 +21,14 @@ while True:
     time.sleep(3600)
 """
 
+# Prepended to every child's script. Linux: the app gets SIGTERM when the process that started it ends, even one
+# killed before its cleanup ran (a test's timeout), so no server is left behind.
+END_WITH_PARENT = """
+import ctypes, signal, sys
+if sys.platform.startswith("linux"):
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -49,6 +57,7 @@ def start_server(code: str = SERVER) -> tuple[subprocess.Popen, str]:
 
     `code` is the child's script (formatted with `root`); it must print the app's URL as its first line.
     """
-    process = subprocess.Popen([sys.executable, "-c", code.format(root=str(ROOT))], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, env=env())
+    script = END_WITH_PARENT + code.format(root=str(ROOT))
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env())
     return process, process.stdout.readline().strip()

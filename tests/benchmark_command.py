@@ -10,7 +10,7 @@ import sys
 from devtools.app_server import ROOT, env
 
 
-def run_benchmark(name: str, *args, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess:
+def run_benchmark(name: str, *args, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
     """The finished command (its stdout and stderr captured); with `check`, fails the test when it exits with an
     error."""
     command = [sys.executable, "-m", f"benchmarks.{name}", *map(str, args)]

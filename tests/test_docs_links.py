@@ -48,7 +48,8 @@ def test_the_readme_stays_a_front_door():
 
 
 def test_a_broken_link_or_heading_is_found(tmp_path):
-    (tmp_path / "a.md").write_text("# Top\n## The race's defaults, measured\n[x](b.md) [y](#the-races-defaults-measured)"
-                                   " [z](#nowhere) ![p](pic.png)\n", encoding="utf-8")
+    page = ("# Top\n## The race's defaults, measured\n"
+            "[x](b.md) [y](#the-races-defaults-measured) [z](#nowhere) ![p](pic.png)\n")
+    (tmp_path / "a.md").write_text(page, encoding="utf-8")
     assert broken_links([tmp_path / "a.md"]) == ["a.md: b.md (no such file)", "a.md: #nowhere (no such heading)",
                                                  "a.md: pic.png (no such file)"]

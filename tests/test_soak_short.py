@@ -22,7 +22,7 @@ def test_memory_stays_flat_over_runs(tmp_path):
     # The benchmark serves the app in a process of its own: in this one, pytest's other tests and the client
     # would share (and blur) the RSS.
     out = tmp_path / "soak.json"
-    run_benchmark("soak", "--runs", RUNS, "--warmup", WARMUP, "--every", 10, "--json", out)
+    run_benchmark("soak", "--runs", RUNS, "--warmup", WARMUP, "--every", 10, "--json", out, timeout=3600)
     result = json.loads(out.read_text())
     assert result["complete"] and result["runs_after_warmup"] == RUNS
     assert result["growth_mb"] <= BOUND_MB, result["samples"]

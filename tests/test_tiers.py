@@ -1,4 +1,4 @@
-"""The tier rule (tests/conftest.py): e2e, listed and marked tests are slow; everything else, new modules too, is fast."""
+"""The tier rule (tests/conftest.py): e2e, listed and marked tests are slow; all else, new modules too, is fast."""
 
 import ast
 from types import SimpleNamespace
