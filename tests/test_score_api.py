@@ -1,6 +1,8 @@
 """/score and /reversal_score against the live app: per candidate the bound's mean, its standard error, the draws
 and the AR model's exact log-likelihood; bad input gets a message that says what to change."""
 
+import time
+
 import pytest
 
 from llada_demo.modes.reversal import load_report, questions
@@ -51,3 +53,16 @@ def test_reversal_score_scores_the_names_both_ways(client):
     assert all(c["samples"] == 64 and c["ar_log_likelihood"] is not None for c in backward)
     assert {c["answer"] for c in backward} >= {next(q.name for q in questions(load_report())
                                                      if q.direction == "backward" and q.fact == question.fact)}
+
+
+def test_stop_score_stops_the_sessions_job_where_it_is(client):
+    args = list(CLOZE)
+    args[8] = 1024
+    job = client.submit(*args, api_name="/score")
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(isinstance(o[2], dict) and o[2]["forward_passes"] > 0
+                                             for o in job.outputs()):
+        time.sleep(0.1)
+    _, ranking, result, notice = client.predict(api_name="/stop_score")
+    assert "Stopped" in notice and not result["finished"] and "stopped:" in ranking
+    assert 0 < result["candidates"][0]["samples"] < 1024

@@ -31,7 +31,7 @@ def _label(question) -> str:
 
 
 def _draw(progress, plots: bool, status: str) -> dict:
-    views = {"ranking": ranking_html(progress), "result": summary(progress)}
+    views = {"ranking": ranking_html(progress, status), "result": summary(progress)}
     if plots or status or progress.finished:
         views["plot"] = preference_figure(progress)
     return views

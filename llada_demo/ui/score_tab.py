@@ -49,7 +49,7 @@ def _draw():
     last_plot = [-1e9]
 
     def draw(progress, plots: bool, status: str) -> dict:
-        views = {"ranking": ranking_html(progress), "result": summary(progress)}
+        views = {"ranking": ranking_html(progress, status), "result": summary(progress)}
         now = time.monotonic()
         if plots or status or progress.finished or now - last_plot[0] >= PLOT_SECONDS:
             last_plot[0] = now

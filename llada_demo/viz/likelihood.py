@@ -92,9 +92,10 @@ def _verdict(members) -> str:
     return '<span class="lik-settled no">not settled yet: the leader\'s interval overlaps another</span>'
 
 
-def ranking_html(progress) -> str:
+def ranking_html(progress, status: str = "") -> str:
     """Per group a table: the candidates in the diffusion model's order, bound ± 95% half-width, draws, the AR
-    model's exact log-likelihood and its rank, and whether the diffusion ranking is settled."""
+    model's exact log-likelihood and its rank, and whether the diffusion ranking is settled. status: "stopped"
+    for a job stopped before its end."""
     tables, index = [], 0
     for group in progress.groups():
         members = progress.members(group)
@@ -116,7 +117,7 @@ def ranking_html(progress) -> str:
                       f'<th class="answer">answer</th><th>diffusion bound (nats, ±95%)</th><th>draws</th>'
                       f'<th>tokens</th><th>AR exact (nats)</th><th>AR rank</th></tr></thead>'
                       f'<tbody>{"".join(rows)}</tbody></table>')
-    state = "done" if progress.finished else "running"
+    state = "done" if progress.finished else (status or "running")
     note = (f'<div class="lik-note">{state}: {progress.forward_passes} forward passes of the diffusion model '
             f'({progress.settings.batch_size} draws each) in {progress.seconds:.1f} s · diffusion: '
             f'{escape(progress.diffusion_model)} · AR: {escape(progress.ar_model or "none")}. Higher is more '
