@@ -70,8 +70,10 @@ def app_bounds(context: int | None = None, prompt_tokens: int = 0, prompt: str =
         longest = max(context - prompt_tokens, 1)
         reason = (f"the model's {context}-token context less {prompt_tokens} tokens for {prompt}" if prompt_tokens
                   else f"the model's {context}-token context")
+    advice = f", or shorten {prompt}" if prompt_tokens and prompt == "the message" else ""
     return Bounds(max_gen_length=longest, max_steps=top["max_steps"], length_step=LENGTH_STEP,
-                  max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason)
+                  max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason,
+                  length_advice=advice)
 
 
 def settings_with_notes(bounds: Bounds | None = None, **values) -> tuple[SamplingSettings, list[str]]:
