@@ -158,7 +158,7 @@ def test_a_conversation_longer_than_the_context_leaves_out_old_turns(client):
     assert masks_in(final[GRID]) == 0 and len(final[CHATBOT]) == 22, "the page keeps every turn"
     too_long = client.predict(*chat_args("The cat sat on the mat. " * 60, gen_length=256, steps=256),
                               api_name="/chat")
-    assert "set the answer length to" in too_long[NOTICE] and "Nearest valid" in too_long[NOTICE]
+    assert "or shorten the message" in too_long[NOTICE] and "Nearest valid" in too_long[NOTICE]
 
 
 def test_an_empty_answer_is_explained(client):

@@ -36,7 +36,7 @@ def test_nearest_valid_counts_the_prompt_and_the_context(embedded):
     # The suggestion runs: the message and the answer fit the context, and the app's own check passes it.
     prompt = fit_context(embedded.tokenizer, [{"role": "user", "content": MESSAGE}], suggestion, limit)
     assert prompt.ids.shape[1] + suggestion.gen_length <= limit
-    assert prompt.ids.shape[1] + suggestion.gen_length + 8 > limit, "the longest that fits, to the slider's step"
+    assert prompt.ids.shape[1] + suggestion.gen_length + 32 > limit, "the longest that fits, to a multiple of 32"
     settings_with_notes(bounds, gen_length=suggestion.gen_length, steps=suggestion.steps,
                         block_length=suggestion.block_length, **CONTROLS)
 
@@ -53,7 +53,7 @@ def test_the_button_and_send_agree(embedded):
 
 def test_the_sliders_end_where_the_context_does(embedded):
     bounds = answer_bounds(MODEL)  # no message: the chat template alone
-    assert bounds.longest < 512 and bounds.longest % 8 == 0 and "chat template" in bounds.length_reason
+    assert bounds.longest < 512 and bounds.longest % 32 == 0 and "chat template" in bounds.length_reason
     prompt = fit_context(embedded.tokenizer, [{"role": "user", "content": "a"}],
                          SamplingSettings(gen_length=bounds.longest, steps=bounds.longest, block_length=8),
                          context_limit(embedded.model))

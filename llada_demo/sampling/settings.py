@@ -163,6 +163,7 @@ class Bounds:
     max_temperature: float = 100.0
     max_cfg_scale: float = 100.0
     length_reason: str = ""
+    length_advice: str = ""  # what else to change when the answer is too long (e.g. "or shorten the message")
 
     @property
     def longest(self) -> int:
@@ -235,7 +236,8 @@ def out_of_range(values: dict, bounds: Bounds | None = None) -> SettingsError | 
         if not math.isfinite(number):
             continue
         if number > high:
-            problem = f"{label} {_shown_number(number)} is above the most allowed here, {high}{why}."
+            advice = f": choose {high} or less{bounds.length_advice}" if name == "gen_length" else ""
+            problem = f"{label} {_shown_number(number)} is above the most allowed here, {high}{why}{advice}."
         elif number < low:
             problem = f"{label} {_shown_number(number)} is below the least allowed, {low}."
         else:

@@ -11,7 +11,10 @@ from ..sampling import STRATEGIES, Bounds, SamplingSettings, clamped, out_of_ran
 # The chat's settings controls, in the order its endpoints take them (/chat, /check_settings, /nearest_settings).
 SETTING_NAMES = ("gen_length", "steps", "block_length", "strategy", "threshold", "temperature", "cfg_scale", "seed",
                  "cache")
-LENGTH_STEP = 8  # the answer-length slider's step: answer lengths offered are multiples of it
+LENGTH_STEP = 8  # the answer-length slider's step
+# The longest answer offered is a multiple of this (496 → 480 for the embedded model): the slider's end then runs
+# with every block length that is a power of two up to 32, the chat's usual ones.
+LONGEST_STEP = 32
 MAX_TEMPERATURE = 2.0  # the temperature slider's end (the settings themselves allow more, for the API)
 MAX_CFG_SCALE = 5.0  # the CFG slider's end
 
@@ -62,7 +65,7 @@ def app_bounds(context: int | None = None, prompt_tokens: int = 0, prompt: str =
     """What the page offers: spaces.yaml's limits, the sliders' ends and, when known, the room a prompt leaves.
 
     `context` is the model's context in tokens and `prompt_tokens` what `prompt` (named so in messages) takes of
-    it; the answer gets the rest, rounded down to the answer slider's step.
+    it; the answer gets the rest, rounded down to a multiple of LONGEST_STEP.
     """
     top = limits()
     longest, reason = top["max_gen_length"], "this app's limit"
@@ -70,8 +73,10 @@ def app_bounds(context: int | None = None, prompt_tokens: int = 0, prompt: str =
         longest = max(context - prompt_tokens, 1)
         reason = (f"the model's {context}-token context less {prompt_tokens} tokens for {prompt}" if prompt_tokens
                   else f"the model's {context}-token context")
-    return Bounds(max_gen_length=longest, max_steps=top["max_steps"], length_step=LENGTH_STEP,
-                  max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason)
+    advice = f", or shorten {prompt}" if prompt_tokens and prompt == "the message" else ""
+    return Bounds(max_gen_length=longest, max_steps=top["max_steps"], length_step=LONGEST_STEP,
+                  max_temperature=MAX_TEMPERATURE, max_cfg_scale=MAX_CFG_SCALE, length_reason=reason,
+                  length_advice=advice)
 
 
 def settings_with_notes(bounds: Bounds | None = None, **values) -> tuple[SamplingSettings, list[str]]:

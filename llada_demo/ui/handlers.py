@@ -113,8 +113,7 @@ def answer_limits(model_name):
     except SettingsError:
         return gr.skip(), gr.skip(), gr.skip()
     bounds = answer_bounds(model_name)
-    # A multiple of 32 (from 496, 480): the slider's end then runs with every block length up to 32 a power of two.
-    longest = bounds.longest // 32 * 32 or bounds.longest
+    longest = bounds.longest  # a multiple of 32 (controls.LONGEST_STEP): the slider's end runs
     return (gr.update(maximum=longest), gr.update(maximum=min(bounds.max_steps, longest)),
             gr.update(maximum=longest))
 

@@ -54,7 +54,7 @@ def build_demo() -> gr.Blocks:
             with gr.Column(scale=6):
                 gr.Markdown(INTRO, elem_id="page-intro")
             with gr.Column(scale=1, min_width=170):
-                present = gr.Checkbox(False, label="Presentation mode (large type, the grid first; or ?present=1)",
+                present = gr.Checkbox(False, label="Presentation mode (or ?present=1)",
                                       elem_id="present-switch")
         present.change(None, present, None, js="(on) => { window.lladaPresent(on); }", api_name=False)
         demo.load(None, None, present, js=PRESENT_LOAD_JS, api_name=False)

@@ -168,16 +168,13 @@ def test_out_of_range_typing_gets_the_apps_message(page):
     set_slider(page, "gen-length", 600)
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('above the most allowed')",
                            timeout=15000)
-    assert error_pills(page) == 0
-    send(page, "Write a story about a cat.")  # the page clamps the slider to 512: too long for the context
-    page.wait_for_function("() => /most allowed|context/.test(document.querySelector('#notice').innerText)",
-                           timeout=15000)
-    time.sleep(1.0)
     notice = page.locator("#notice").inner_text()
     assert notice.startswith("⚠️") and "Nearest valid" in notice and error_pills(page) == 0
-    assert "Write a story about a cat." not in page.locator("#chatbot").inner_text(), "no turn was added"
+    # The slider ends where the model's context less the chat template does, so its end runs (a Send with the
+    # nearest valid settings is tests/e2e/test_room_browser.py's).
     page.get_by_role("button", name="Use nearest valid settings", exact=True).click()
     page.wait_for_function("() => document.querySelector('#notice').innerText.startsWith('✓')", timeout=15000)
+    assert float(page.locator("#gen-length input[type=number]").input_value()) < 512
 
 
 def test_dual_cache_chosen_in_the_page(page):
