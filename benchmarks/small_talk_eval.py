@@ -163,11 +163,12 @@ def table(comparison: dict, labels: tuple[str, str]) -> str:
               "2nd turn about the 1st, with the earlier turn | … newest message only |")
     lines = [header, "| --- |" + " --- |" * 5]
     for r in comparison["rows"]:
+        newest = " → ".join("n/a" if v is None else f"{v}/20" for v in r["leaked_newest_only"])
         lines.append(f"| {r['kind']} | {r['story_nll'][0]:.3f} → {r['story_nll'][1]:.3f} | "
                      f"{r['greetings_on_topic'][0]:.0%} → {r['greetings_on_topic'][1]:.0%} | "
                      f"{r['greetings_on_topic_unseen'][0]:.0%} → {r['greetings_on_topic_unseen'][1]:.0%} | "
                      f"{r['leaked_with_earlier_turn'][0]}/20 → {r['leaked_with_earlier_turn'][1]}/20 | "
-                     " → ".join("n/a" if v is None else f"{v}/20" for v in r["leaked_newest_only"]) + " |")
+                     f"{newest} |")
     return "\n".join(lines)
 
 
