@@ -15,7 +15,7 @@ with), and 10 small-talk messages that are neither in the SFT lists nor among th
 Stages (a coordinate search; each stage starts from the best so far, by the rule below), from the shipped
 defaults as a CPU user met them (low_confidence, temperature 0, block 32, 2 tokens per forward pass):
   1. temperature 0, 0.5, 0.8;
-  2. strategy: margin, entropy, random_order (batched), and with --one-by-one revising and threshold (tau 0.9)
+  2. strategy: margin, entropy, random (batched), and with --one-by-one revising and threshold (tau 0.9)
      through the app's own sampler, one prompt at a time (the batched sampler supports neither);
   3. steps per token: 1 and 0.25 besides the current 0.5;
   4. block length 16, 64, 128 besides the current.
@@ -66,7 +66,7 @@ HELD_OUT_TALK = (
     ("thanks", "Thanks for the story!"), ("thanks", "That was lovely, thanks"),
     ("farewell", "Bye now, see you tomorrow"),
 )
-STRATEGIES_BATCHED = ("low_confidence", "margin", "entropy", "random_order")
+STRATEGIES_BATCHED = ("low_confidence", "margin", "entropy", "random")
 STRATEGIES_ONE_BY_ONE = ("revising", "threshold")
 TEMPERATURES = (0.0, 0.5, 0.8)
 REFERENCE = "0"  # the twin greedy: the fixed bar of the rule
