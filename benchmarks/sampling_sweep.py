@@ -15,19 +15,19 @@ with), and 10 small-talk messages that are neither in the SFT lists nor among th
 Stages (a coordinate search; each stage starts from the best so far, by the rule below), from the shipped
 defaults as a CPU user met them (low_confidence, temperature 0, block 32, 2 tokens per forward pass):
   1. temperature 0, 0.5, 0.8;
-  2. strategy: margin, entropy, random_order (batched), and with --one-by-one revising and threshold (tau 0.9)
+  2. strategy: margin, entropy, random (batched), and with --one-by-one revising and threshold (tau 0.9)
      through the app's own sampler, one prompt at a time (the batched sampler supports neither);
   3. steps per token: 1 and 0.25 besides the current 0.5;
   4. block length 16, 64, 128 besides the current.
 The twin answers the same prompts at each temperature measured (the reference, and its own sweep).
 
-The rule (stated in the model cards): each row is compared with the twin at the same temperature (the race
-gives both sides the same temperature). A row is eligible when its rep-4 is at most 1.5x the twin's, its
-distinct-2 at least 0.85x the twin's, and its words used within 0.1 of the best row's. Among eligible rows,
-those whose twin perplexity is within 5% of the lowest compete, and the fewest forward passes wins (a CPU
-user waits for each pass); then the lowest perplexity. With none eligible, the smallest shortfall
-rep-4 / (1.5 x twin's) + (0.85 x twin's distinct-2) / distinct-2 wins. The twin's temperature is the
-diffusion model's, so the chat and the race start both models at one temperature.
+The rule (stated in the model cards): every row is held to one fixed bar, the twin's answers at its old default
+(greedy), the reference the issue's goals were quoted against. A row is eligible when its rep-4 is at most 1.5x
+that twin's, its distinct-2 at least 0.85x, and its words used within 0.1 of the best row's. Among eligible rows,
+those whose twin perplexity is within 5% of the lowest compete, and the fewest forward passes wins (a CPU user
+waits for each pass); then the lowest perplexity. With none eligible, the smallest shortfall
+rep-4 / (1.5 x twin's) + (0.85 x twin's distinct-2) / distinct-2 wins. The twin then gets the chosen temperature
+too, so the race and the chat start both models at one temperature (the table also shows the twin there).
 
 Scores: rep-4 and distinct-2 of the story answers, the twin's perplexity of every story answer through its
 stop token (next to rep-4: low perplexity also rewards repetition), the share of story answers that end with
@@ -66,9 +66,10 @@ HELD_OUT_TALK = (
     ("thanks", "Thanks for the story!"), ("thanks", "That was lovely, thanks"),
     ("farewell", "Bye now, see you tomorrow"),
 )
-STRATEGIES_BATCHED = ("low_confidence", "margin", "entropy", "random_order")
+STRATEGIES_BATCHED = ("low_confidence", "margin", "entropy", "random")
 STRATEGIES_ONE_BY_ONE = ("revising", "threshold")
 TEMPERATURES = (0.0, 0.5, 0.8)
+REFERENCE = "0"  # the twin greedy: the fixed bar of the rule
 BLOCKS = (16, 64, 128)
 STEPS_PER_TOKEN = (1.0, 0.25)
 
@@ -103,13 +104,11 @@ def shortfall(summary: dict, twin: dict) -> float:
 
 def choose(rows: list[dict], twins: dict) -> dict:
     """The rule in the module docstring over measured rows ({"settings", "summary", "passes"})."""
-    def twin(row):
-        return twins[_key(row["settings"]["temperature"])]
-
+    twin = twins[REFERENCE]
     best_words = max((r["summary"]["words_share"] or 0) for r in rows)
-    good = [r for r in rows if eligible(r["summary"], twin(r), best_words)]
+    good = [r for r in rows if eligible(r["summary"], twin, best_words)]
     if not good:
-        return min(rows, key=lambda r: shortfall(r["summary"], twin(r)))
+        return min(rows, key=lambda r: shortfall(r["summary"], twin))
     lowest = min(r["summary"]["judge_perplexity"] for r in good)
     close = [r for r in good if r["summary"]["judge_perplexity"] <= 1.05 * lowest]
     return min(close, key=lambda r: (r["passes"], r["summary"]["judge_perplexity"]))
@@ -189,6 +188,7 @@ class Sweep:
         if known is not None:
             return known
         if not self.options.no_twin:
+            self.twin(0.0)  # the rule's fixed reference
             self.twin(settings["temperature"])
         started = time.perf_counter()
         with self.precision():
@@ -219,7 +219,7 @@ class Sweep:
             "prompts": self.prompts, "twins": self.twins,
             "rows": self.rows, "rule": __doc__.split("The rule (stated in the model cards): ")[1].split("\n\n")[0],
         }
-        if self.rows and all(_key(r["settings"]["temperature"]) in self.twins for r in self.rows):
+        if self.rows and REFERENCE in self.twins:
             result["best"] = choose(self.rows, self.twins)["settings"]
         Path(self.options.out).parent.mkdir(parents=True, exist_ok=True)
         Path(self.options.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -232,8 +232,8 @@ class Sweep:
                 self.measure("listed", dict(self.base(), **settings))
             return self.save(done=False)
         if self.options.merge_only:  # the rows measured so far, with their twins, and the rule's choice
-            for row in self.rows:
-                self.twin(row["settings"]["temperature"])
+            for temperature in (0.0, *(row["settings"]["temperature"] for row in self.rows)):
+                self.twin(temperature)
             result = self.save(done=True)
             self.log(f"best {_settings_text(result['best'])}")
             return result

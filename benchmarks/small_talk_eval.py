@@ -20,6 +20,7 @@ The answers use one fixed setting for every model (below), so rows compare.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import time
@@ -105,20 +106,25 @@ def story_nll(model, kind: str, tokenizer) -> float:
     return float(total.sum() / count.sum())
 
 
-def measure(folder: Path, kind: str, talks: list[dict], log) -> dict:
+def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlier turn", "newest message only"),
+            bf16: bool = False) -> dict:
     model, tokenizer = load_model(folder, kind, torch.device("cpu")), load_tokenizer(str(folder))
     started = time.perf_counter()
     with torch.no_grad():
         nll = story_nll(model, kind, tokenizer)
     log(f"{kind} {folder}: story NLL {nll:.4f}")
-    greeted = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for _, text in EVAL_GREETINGS])
+    # bf16 autocast (the answers only; the NLL stays fp32): about half the time on a CPU with bf16 units.
+    precision = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    with precision:
+        greeted = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for _, text in EVAL_GREETINGS])
     on = [on_topic(a["text"], category) for a, (category, _) in zip(greeted, EVAL_GREETINGS)]
     log(f"{kind}: greetings on topic {sum(on)}/{len(on)} (unseen {sum(on[SEEN_IN_SFT:])}/{len(on) - SEEN_IN_SFT})")
     leaks = {}
-    for mode in ("with earlier turn", "newest message only"):
+    for mode in modes:
         lists = [(t["history"] if mode == "with earlier turn" else []) + [{"role": "user", "content": t["message"]}]
                  for t in talks]
-        replies = answers(model, tokenizer, kind, lists)
+        with precision:
+            replies = answers(model, tokenizer, kind, lists)
         leaked = [any(uses_word(r["text"], w) for w in t["first"]) for r, t in zip(replies, talks)]
         on_new = [any(uses_word(r["text"], w) for w in t["second"]) for r, t in zip(replies, talks)]
         leaks[mode] = {"leaked": sum(leaked), "on_new_subject": sum(on_new), "of": len(talks),
@@ -128,7 +134,8 @@ def measure(folder: Path, kind: str, talks: list[dict], log) -> dict:
             "greetings_on_topic_unseen": sum(on[SEEN_IN_SFT:]) / (len(on) - SEEN_IN_SFT),
             "greetings": [{"message": text, "answer": a["text"], "on_topic": o}
                           for (_, text), a, o in zip(EVAL_GREETINGS, greeted, on)],
-            "turns": leaks, "seconds": round(time.perf_counter() - started, 1)}
+            "turns": leaks, "answers_precision": "bf16 autocast" if bf16 else "fp32",
+            "seconds": round(time.perf_counter() - started, 1)}
 
 
 def compare(before: dict, after: dict) -> dict:
@@ -144,8 +151,8 @@ def compare(before: dict, after: dict) -> dict:
                      "greetings_on_topic_unseen": [b["greetings_on_topic_unseen"], a["greetings_on_topic_unseen"]],
                      "leaked_with_earlier_turn": [b["turns"]["with earlier turn"]["leaked"],
                                                   a["turns"]["with earlier turn"]["leaked"]],
-                     "leaked_newest_only": [b["turns"]["newest message only"]["leaked"],
-                                            a["turns"]["newest message only"]["leaked"]],
+                     "leaked_newest_only": [t["turns"].get("newest message only", {}).get("leaked")
+                                            for t in (b, a)],
                      "nll_ok": nll_ok, "greetings_ok": greet_ok})
     return {"ship": ship, "rows": rows, "rule": f"story NLL at most +{SHIP_NLL_MARGIN} and greetings on topic at "
                                                f"least {SHIP_GREETINGS:.0%}, for both models"}
@@ -156,11 +163,12 @@ def table(comparison: dict, labels: tuple[str, str]) -> str:
               "2nd turn about the 1st, with the earlier turn | … newest message only |")
     lines = [header, "| --- |" + " --- |" * 5]
     for r in comparison["rows"]:
+        newest = " → ".join("n/a" if v is None else f"{v}/20" for v in r["leaked_newest_only"])
         lines.append(f"| {r['kind']} | {r['story_nll'][0]:.3f} → {r['story_nll'][1]:.3f} | "
                      f"{r['greetings_on_topic'][0]:.0%} → {r['greetings_on_topic'][1]:.0%} | "
                      f"{r['greetings_on_topic_unseen'][0]:.0%} → {r['greetings_on_topic_unseen'][1]:.0%} | "
                      f"{r['leaked_with_earlier_turn'][0]}/20 → {r['leaked_with_earlier_turn'][1]}/20 | "
-                     f"{r['leaked_newest_only'][0]}/20 → {r['leaked_newest_only'][1]}/20 |")
+                     f"{newest} |")
     return "\n".join(lines)
 
 
@@ -171,6 +179,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--autoregressive", type=Path, default=Path("assets/ar-tinystories"))
     parser.add_argument("--only", choices=("diffusion", "autoregressive"), default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--bf16", action="store_true", help="answers under bf16 autocast (the NLL stays fp32)")
+    parser.add_argument("--earlier-turn-only", action="store_true",
+                        help="leaks only with the earlier turn (the newest-message-only figure is the switch's)")
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/results/cpu_small_talk_LABEL.json")
     parser.add_argument("--compare", nargs=2, type=Path, default=None, help="two results: before, after")
     options = parser.parse_args(argv)
@@ -195,7 +206,8 @@ def main(argv=None) -> dict:
     result.setdefault("models", {})
     kinds = (options.only,) if options.only else ("diffusion", "autoregressive")
     for kind in kinds:
-        result["models"][kind] = measure(getattr(options, kind), kind, talks, log)
+        modes = ("with earlier turn",) if options.earlier_turn_only else ("with earlier turn", "newest message only")
+        result["models"][kind] = measure(getattr(options, kind), kind, talks, log, modes, options.bf16)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"-> {out}")

@@ -152,8 +152,9 @@ def test_a_conversation_longer_than_the_context_leaves_out_old_turns(client):
         history += [{"role": "user", "content": [{"type": "text", "text": f"Write a story about cat number {i}."}]},
                     {"role": "assistant", "content": [{"type": "text",
                                                        "text": "Once upon a time there was a cat who liked milk. " * 5}]}]
+    # "Remember earlier turns" ticked (the embedded models read the newest message alone unless it is).
     final = client.predict(*chat_args("Write a story about a dog.", gen_length=128, steps=128, history=history),
-                           api_name="/chat")
+                           None, True, api_name="/chat")
     assert re.search(r"\d+ earlier turns left out to fit the 512-token context", final[NOTICE])
     assert masks_in(final[GRID]) == 0 and len(final[CHATBOT]) == 22, "the page keeps every turn"
     too_long = client.predict(*chat_args("The cat sat on the mat. " * 60, gen_length=256, steps=256),
