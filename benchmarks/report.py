@@ -18,7 +18,7 @@ def markdown(result: dict) -> str:
     lines = [
         f"Device: {result['device']} ({result['host']}) · {result['shape']}, {weights} "
         f"({result['weights_gb']} GB, {result['dtype']}) · {result['prompts']} prompt(s) of ~{result['prompt_length']} tokens · "
-        f"torch {result['torch']}",
+        f"torch {result['torch']}" + (f" · times are {result['clock']}" if result.get("clock") else ""),
         "",
         "| variant | steps | gen | block | time (s) | NFE | ms/step | tokens/s | tokens/pass | × naive | "
         "agreement | twin ppl | peak mem (GB) |",

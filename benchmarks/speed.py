@@ -97,10 +97,11 @@ def _progress(text):
 
 def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=32, device=None, repeats=1,
         model_name=None, variants=None, memory_length=0, autoregressive=True, compile_model=False, naive=True,
-        layers=None):
+        layers=None, cpu_time=False):
     """Time every variant on a random-weight `shape` (`layers` deep, if given), or on a registered checkpoint
     (`model_name`). With `repeats`, the variants take turns and each keeps its fastest run, so a change in the
-    machine's load during the run weighs on every variant alike."""
+    machine's load during the run weighs on every variant alike. `cpu_time` times the process's CPU seconds
+    (see timing.timed) instead of wall time."""
     device = pick_device(device)
     if model_name:
         from llada_demo.models.registry import load_model
@@ -143,7 +144,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
     timings = {name: [] for name, _ in jobs}
     for turn in range(repeats):
         for name, fn in jobs:
-            timings[name].append(timed(device, fn))
+            timings[name].append(timed(device, fn, time.process_time if cpu_time else time.perf_counter))
             _progress(f"{name}, run {turn + 1}: {timings[name][-1][0]:.2f} s")
     for name, _ in jobs:
         seconds, (nfe, answers[name]), peak = min(timings[name], key=lambda t: t[0])
@@ -194,6 +195,7 @@ def run(shape="tiny", prompt_length=64, gen_length=256, steps=256, block_length=
     label = model_name or (f"{shape}, {layers} layers" if layers else shape)
     return {
         **environment(device), "shape": label, "real_weights": bool(model_name), "repeats": repeats,
+        "clock": "process CPU time" if cpu_time else "wall time", "threads": torch.get_num_threads(),
         "weights_gb": round(weights_gb, 3), "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
         "prompts": len(prompts),
         "prompt_length": int(np.mean([p.shape[1] for p in prompts])), "rows": [asdict(r) for r in rows],
@@ -226,7 +228,8 @@ def main(args=None) -> int:
         result = run(shape or "tiny", args.prompt_length, args.length, args.steps, args.block, args.device,
                      args.repeats, model_name=model_name, variants=args.variants, memory_length=args.memory_length,
                      autoregressive=not args.no_autoregressive, compile_model=args.compile,
-                     naive=not getattr(args, "no_naive", False), layers=getattr(args, "layers", None))
+                     naive=not getattr(args, "no_naive", False), layers=getattr(args, "layers", None),
+                     cpu_time=getattr(args, "cpu_time", False))
         print(markdown(result), flush=True)
         print()
         results.append(result)
@@ -252,6 +255,9 @@ def add_arguments(parser) -> None:
                         help="runs per variant, taking turns across variants; each keeps its fastest")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (1 avoids OpenMP thread contention on a shared machine)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time the process's CPU seconds, not wall time (with --threads 1: the work done, "
+                        "whatever else the machine runs)")
     parser.add_argument("--memory-length", type=int, default=0,
                         help="also measure peak memory of the exact sampler at this answer length (e.g. 1024)")
     parser.add_argument("--compile", action="store_true",

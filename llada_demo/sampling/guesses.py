@@ -64,8 +64,8 @@ class Guesses:
 
     def update(self, logits: torch.Tensor, offset: int, masked: torch.Tensor, rows: int = 128) -> None:
         """Score `logits`' rows (answer positions offset, offset + 1, ...): the top-k where `masked` ([gen_length]
-        bool), the best guess alone elsewhere. `rows` at a time: a chunk holds the selected rows and two float32
-        copies of them (66 MB each at 128 rows of a 126k vocabulary)."""
+        bool), the best guess alone elsewhere. `rows` at a time: a chunk holds the selected rows and their float32
+        log-probabilities (65 MB at 128 rows of a 126k vocabulary), plus a float32 copy for a bf16 model."""
         scored = masked[offset:offset + len(logits)]
         for where, k in ((scored, TOP_K), (~scored, 1)):
             index = torch.nonzero(where).flatten()
