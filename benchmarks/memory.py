@@ -5,7 +5,7 @@ output head's logits, the hover guesses, the candidates, one layer's activations
 model of the real width and vocabulary with only a few layers shows it. On Linux it reads the
 process's peak resident memory (VmHWM, reset before the run); on CUDA the allocator's peak.
 Run it in a fresh process: `python -m benchmarks.memory --shape llada-8b --layers 2 --length 1024`;
-`--sampler static` measures the static sampler (benchmarks/static_sampler.py, its CUDA graphs' pool included);
+`--sampler static` measures the static sampler (devtools/static_sampler.py, its CUDA graphs' pool included);
 `--json FILE` appends the result to a JSON list there.
 """
 
@@ -20,12 +20,12 @@ import sys
 
 import torch
 
+from devtools.static_sampler import iterate_static
 from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import describe_device, pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
 
 from .shapes import random_model, shape_config
-from .static_sampler import iterate_static
 
 
 def _status_gb(field: str) -> float:

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from devtools.reference_loop import generate as naive_generate
+from devtools.static_sampler import iterate_static, release
 from llada_demo.models import LLaDAModelLM
 from llada_demo.models.device import pick_device, pick_dtype
 from llada_demo.sampling import SamplingSettings, iterate
@@ -25,7 +26,6 @@ from llada_demo.scoring.judge import answer_nll, pooled
 from . import autoregressive_baseline
 from .report import markdown
 from .shapes import autoregressive_config, random_model, shape_config
-from .static_sampler import iterate_static, release
 from .timing import best, environment, make_row, timed
 from .variants import VARIANTS, split
 

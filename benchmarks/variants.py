@@ -1,7 +1,7 @@
 """The sampler variants the benchmark times: name -> changes to the exact sampler's settings (and its sampler)."""
 
 # Each runs with the benchmark's gen_length / steps / block length; `threshold` stops a block early.
-# "sampler": "static" runs benchmarks/static_sampler.py (fixed shapes, CUDA graphs on a GPU) instead of the loop.
+# "sampler": "static" runs devtools/static_sampler.py (fixed shapes, CUDA graphs on a GPU) instead of the loop.
 VARIANTS = {
     "exact sampler": {},
     "exact sampler, block-only guesses": {"guesses": "block"},

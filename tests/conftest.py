@@ -1,63 +1,19 @@
 """Shared fixtures (a random tiny LLaDA, the live app) and the two test tiers (what `--fast` leaves out)."""
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-TESTS = Path(__file__).resolve().parent
-
-# The tiers, in one place (docs/testing.md). `./scripts/test.sh --fast` runs `pytest -m "not slow"`: unit tests and
-# the quick API tests. A test is slow when it is under one of SLOW_DIRS, listed in SLOW (a module, or one test as
-# "module::test_name"), or marked @pytest.mark.slow itself; every other test, a new module included, is fast until
-# it is listed here.
-SLOW_DIRS = {"e2e"}  # real Chromium against the live app
-SLOW = {
-    # live-server integration that takes long: every parameter of every endpoint, concurrent sessions, memory soak,
-    # the abandoned-run watchdog's wait
-    "test_api_inputs", "test_load", "test_soak_short", "test_abandoned_runs",
-    "test_branch_api::test_every_branch_parameter_answers_bad_values_with_a_message",
-    # long runs through the live app (128 tokens in 128 steps, several turns, Stop mid-run, the cached sampler)
-    "test_app_api::test_streamed_run_shows_intermediate_states_and_matches_the_sampler",
-    "test_app_api::test_stop_ends_the_turn_cleanly_and_the_conversation_goes_on",
-    "test_app_api::test_a_conversation_longer_than_the_context_leaves_out_old_turns",
-    "test_app_api::test_cached_run_through_the_api_is_the_cached_sampler",
-    "test_app_api::test_an_empty_answer_is_explained", "test_app_api::test_stop_after_a_finished_run_changes_nothing",
-    "test_app_api::test_replay_after_a_run_shows_any_step",
-    "test_branch_api::test_branch_keeps_the_edited_token_and_finishes",
-    "test_engine_endpoints::test_branch_model_work_goes_through_the_engine",
-    # the command line in fresh processes (each imports torch and loads a model)
-    "test_cli",
-    # training and evaluation of real (small) models
-    "test_train_smoke", "test_train_pipeline", "test_train_v2", "test_eval_smoke", "test_eval_scorecard",
-    "test_reversal_pipeline",
-    # benchmarks run as commands, and the GPU pipeline rehearsed on the CPU
-    "test_bench_smoke", "test_gpu_bench_rehearsal",
-    "test_placed_words::test_the_benchmark_runs_and_writes_its_table",
-    "test_revising::test_the_benchmark_measures_both_strategies_on_held_out_word_prompts",
-    # torch.compile builds C++ kernels on the CPU
-    "test_model::test_compiled_forward_gives_the_same_tokens",
-}
-# A fast-tier test that takes longer than this is named at the end of the run, so it can be listed above.
-FAST_TEST_SECONDS = 10.0
+from tiers import FAST_TEST_SECONDS, is_slow  # the tier rule lives in tests/tiers.py
 
 
 def pytest_addoption(parser):
     parser.addoption("--update-screenshots", action="store_true",
                      help="e2e tests write their screenshots to docs/screenshots/ (the README's) instead of "
                           "build/screenshots/")
-
-
-def is_slow(item) -> bool:
-    path = Path(str(item.path)).resolve()
-    if not path.is_relative_to(TESTS):
-        return item.get_closest_marker("slow") is not None
-    relative = path.relative_to(TESTS)
-    return (bool(SLOW_DIRS & set(relative.parts[:-1])) or relative.stem in SLOW
-            or f"{relative.stem}::{item.originalname}" in SLOW or item.get_closest_marker("slow") is not None)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -77,7 +33,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     if _long_fast_tests:
         terminalreporter.section(f"fast-tier tests over {FAST_TEST_SECONDS:.0f} s "
-                                 "(list them in SLOW in tests/conftest.py)")
+                                 "(list them in SLOW in tests/tiers.py)")
         for seconds, nodeid in sorted(_long_fast_tests, reverse=True):
             terminalreporter.write_line(f"{seconds:6.1f}s {nodeid}")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks.static_sampler import StaticSampler, iterate_static, release
+from devtools.static_sampler import StaticSampler, iterate_static, release
 from llada_demo.sampling import SamplingSettings, generate
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")

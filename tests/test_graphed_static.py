@@ -1,10 +1,10 @@
-"""The static sampler (benchmarks.static_sampler) commits exactly what the denoising loop commits, on the CPU."""
+"""The static sampler (devtools.static_sampler) commits exactly what the denoising loop commits, on the CPU."""
 
 import numpy as np
 import pytest
 
-from benchmarks.static_sampler import MAX_KEPT, StaticSampler, iterate_static, release, static_sampler, supports
 from devtools.reference_loop import generate as reference_generate
+from devtools.static_sampler import MAX_KEPT, StaticSampler, iterate_static, release, static_sampler, supports
 from llada_demo.errors import SettingsError
 from llada_demo.sampling import SamplingSettings, generate
 

@@ -1,11 +1,11 @@
-"""The tier rule (tests/conftest.py): e2e, listed and marked tests are slow; all else, new modules too, is fast."""
+"""The tier rule (tests/tiers.py): e2e, listed and marked tests are slow; all else, new modules too, is fast."""
 
 import ast
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import SLOW, TESTS, is_slow
+from tiers import SLOW, TESTS, is_slow
 
 
 def fake_item(relative: str, name: str = "test_something", marked: bool = False):

@@ -1,6 +1,6 @@
 """The exact sampler at static shapes: one fixed canvas, every step replayed as a CUDA graph, records one step late.
 
-A benchmark variant, not part of the app: it reproduces `sampling.iterate` only for greedy low_confidence decoding
+A benchmark variant (kept in devtools so tests and benchmarks share it), not part of the app: it reproduces `sampling.iterate` only for greedy low_confidence decoding
 without a KV cache, its records carry no top-k candidates (the popover and the branch tab need them), and its gain
 comes from CUDA graphs, which ZeroGPU Spaces do not allow; on a CPU it is no faster than the loop.
 """
