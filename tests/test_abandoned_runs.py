@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 def test_a_call_whose_stream_is_never_read_stops_its_run(app_url):
     # CFG doubles each pass: this run would take well over ABANDON_SECONDS here if left alone.
     data = ["Write a story about a dog.", [], default_model_name(), 256, 256, 32, "low_confidence", 0.9, 0.0, 1.0,
-            0, "none", "confidence", ""]  # the last: no placed words
+            0, "none", "confidence", "", False]  # no placed words; the embedded model reads only this turn
     request = urllib.request.Request(app_url + "gradio_api/call/chat", data=json.dumps({"data": data}).encode(),
                                      headers={"Content-Type": "application/json"})
     event = json.loads(urllib.request.urlopen(request, timeout=30).read())["event_id"]

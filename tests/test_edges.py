@@ -142,6 +142,8 @@ def test_lone_surrogates_and_html_get_the_apps_message(app_url, api_name, args):
     data = list(args) + ([None] if api_name == "/branch" else [])  # /branch's last input: the source State
     if api_name == "/chat" and len(data) == 13:
         data.append("")  # no words
+    if api_name == "/chat":
+        data.append(False)  # "Remember earlier turns": the embedded model's own setting
     success, output = queue_call(app_url, api_name, data, session)
     assert success, output  # a bare "Error" comes back as success false
     notice = output[-1]

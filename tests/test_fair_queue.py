@@ -91,7 +91,7 @@ def test_the_direct_run_route_of_a_queued_event_is_closed_and_the_queue_still_se
     assert final[1][-1]["role"] == "assistant"
     # The events that skip the queue run no model and stay callable directly.
     cheap = httpx.post(f"{app_url.rstrip('/')}/gradio_api/run/check_settings",
-                       json={"data": [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none"]}, timeout=60)
+                       json={"data": [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "Hi", DIFFUSION]}, timeout=60)
     assert cheap.status_code == 200 and cheap.json()["data"][0].startswith("✓")
 
 
@@ -120,7 +120,7 @@ def test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visito
     with httpx.Client(timeout=600) as http:
         for _ in range(100):
             visitor = uuid.uuid4().hex
-            for name, data in (("check_settings", [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none"]),
+            for name, data in (("check_settings", [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "Hi", DIFFUSION]),
                                ("candidates", [1, 0, None])):  # the last: the chat's run (a State)
                 assert http.post(f"{base}/gradio_api/run/{name}", json={"data": data, "session_hash": visitor}
                                  ).status_code == 200

@@ -24,7 +24,9 @@ SLOW = {
     "test_branch_api::test_branch_keeps_the_edited_token_and_finishes",
     "test_engine_endpoints::test_branch_model_work_goes_through_the_engine",
     # the command line in fresh processes (each imports torch and loads a model)
-    "test_cli",
+    "test_cli", "test_score_cli",
+    # a thousand cheap calls and a hundred new visitors against the live app
+    "test_fair_queue::test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visitors",
     # training and evaluation of real (small) models
     "test_train_smoke", "test_train_pipeline", "test_train_v2", "test_eval_smoke", "test_eval_scorecard",
     "test_reversal_pipeline",
