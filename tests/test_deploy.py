@@ -40,6 +40,8 @@ def test_bundle_holds_the_app_and_checkpoints_but_no_data(bundle):
             "assets/llada-tinystories/model.safetensors", "assets/ar-tinystories/model.safetensors"} <= files
     assert not any("tinystories-train" in f or f.endswith((".pyc", ".jsonl")) for f in files)
     assert not any(f.startswith(("tests/", "benchmarks/", "devtools/")) for f in files)  # development only
+    # training/ is an optional extra the Space never runs, so it stays out of the bundle.
+    assert not any(f.startswith("training/") for f in files)
     for f in files:
         if f.endswith(".safetensors"):
             assert (bundle / f).stat().st_size <= 40 * 2**20

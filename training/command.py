@@ -164,9 +164,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m llada_demo.train.command train|eval ...`: `python -m llada_demo train|eval` without the app's CLI
+    """`python -m training.command train|eval ...`: `python -m llada_demo train|eval` without the app's CLI
     (scripts/gpu_train.sh starts its training processes this way)."""
-    parser = argparse.ArgumentParser(prog="python -m llada_demo.train.command")
+    parser = argparse.ArgumentParser(prog="python -m training.command")
     commands = parser.add_subparsers(dest="command", required=True)
     add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and its AR twin"))
     add_eval_arguments(commands.add_parser("eval", help="compare the two trained models"))

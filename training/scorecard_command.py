@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..models.device import describe_device, pick_device
+from llada_demo.models.device import describe_device, pick_device
+
 from .evaluate import EvalOptions, _training_log, heldout_stories
 from .scorecard import run_scorecard
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import torch
 import transformers
 
-from ..models.configuration_llada import LLaDAConfig
-from ..models.device import pick_device
-from ..models.modeling_llada import LLaDAModelLM
-from ..models.tokenizer import load_tokenizer, special_ids
-from ..models.tokenizer_training import train_tokenizer
-from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+from llada_demo.models.configuration_llada import LLaDAConfig
+from llada_demo.models.device import pick_device
+from llada_demo.models.modeling_llada import LLaDAModelLM
+from llada_demo.models.tokenizer import load_tokenizer, special_ids
+from llada_demo.models.tokenizer_training import train_tokenizer
+from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+
 from . import autoregressive, diffusion
 from .data import (
     DEFAULT_TRAIN_FILE,

@@ -14,16 +14,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..models.device import describe_device, pick_device
-from ..models.modeling_llada import LLaDAModelLM
-from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
-from ..sampling.autoregressive import autoregressive_generate
-from ..sampling.sampler import generate
-from ..sampling.settings import SamplingSettings
-from ..scoring import text_metrics as metrics
-from ..scoring.answer import cut_at_stop
-from ..scoring.judge import answer_bound, answer_nll
-from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+from llada_demo.models.device import describe_device, pick_device
+from llada_demo.models.modeling_llada import LLaDAModelLM
+from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
+from llada_demo.sampling.autoregressive import autoregressive_generate
+from llada_demo.sampling.sampler import generate
+from llada_demo.sampling.settings import SamplingSettings
+from llada_demo.scoring import text_metrics as metrics
+from llada_demo.scoring.answer import cut_at_stop
+from llada_demo.scoring.judge import answer_bound, answer_nll
+from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+
 from .data import (
     DEFAULT_TRAIN_FILE,
     DEFAULT_VALID_FILE,
