@@ -48,7 +48,8 @@ from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special
 from llada_demo.sampling.sampler import generate
 from llada_demo.sampling.settings import SamplingSettings
 from llada_demo.scoring.answer import cut_at_stop
-from training.evaluate import EvalOptions, _training_log, heldout_stories
+from training.eval_data import _training_log, heldout_stories
+from training.eval_options import EvalOptions
 from training.instructions import eval_instructions
 from training.sampling_defaults import read_defaults, write_defaults
 from training.scorecard import answer_prompts, judge_answers, load_model, summarise_answers

@@ -35,7 +35,8 @@ from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_boun
 from llada_demo.scoring.text_metrics import uses_word
 from training.batch_sampler import autoregressive_answers, diffusion_answers
 from training.data import DEFAULT_VALID_FILE, read_text_stream, stream_windows
-from training.evaluate import EvalOptions, _training_log, heldout_stories
+from training.eval_data import _training_log, heldout_stories
+from training.eval_options import EvalOptions
 from training.greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
 from training.instructions import THINGS, _mentions, character_name
 from training.scorecard import load_model

@@ -14,7 +14,7 @@ from llada_demo.scoring import text_metrics as metrics
 from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from train_fixtures import VALID_FILE, need_data, smoke_run
 from training.command import add_eval_arguments, run_eval
-from training.evaluate import infill_ending
+from training.eval_answers import infill_ending
 
 
 def test_text_metrics():

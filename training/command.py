@@ -151,7 +151,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import eval_options, run_evaluation
+    from .eval_options import eval_options
+    from .evaluate import run_evaluation
 
     options = eval_options(args)
     results = run_evaluation(options)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from llada_demo.models.device import describe_device, pick_device
 
-from .evaluate import EvalOptions, _training_log, heldout_stories
+from .eval_data import _training_log, heldout_stories
+from .eval_options import EvalOptions
 from .scorecard import run_scorecard
 
 

@@ -24,7 +24,8 @@ import torch
 from llada_demo.models.device import pick_device
 from llada_demo.models.tokenizer import load_tokenizer
 
-from .evaluate import EvalOptions, _training_log, heldout_stories
+from .eval_data import _training_log, heldout_stories
+from .eval_options import EvalOptions
 from .instructions import eval_instructions
 from .sampling_defaults import read_defaults, write_defaults
 from .scorecard import answer_folder, answer_prompts, judge_answers, load_model, summarise_answers
