@@ -27,7 +27,7 @@ from training.instructions import (
     sentences,
 )
 from training.loop import LoopSettings, learning_rate, train
-from training.recipe import ensure_tokenizer
+from training.recipe_tokenizer import ensure_tokenizer
 
 STORY = (
     "Once upon a time, there was a little girl named Lily. She had a red ball.\n"

@@ -67,7 +67,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 
 def train_options(args: argparse.Namespace):
     """RecipeOptions from parsed arguments: the smoke or real defaults, then every flag given."""
-    from .recipe import RecipeOptions, smoke_options
+    from .recipe_options import RecipeOptions, smoke_options
 
     if getattr(args, "recipe", "v1") == "v2":
         return _v2_train_options(args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .recipe import RecipeOptions, smoke_options
+from .recipe_options import RecipeOptions, smoke_options
 
 SHIPPED_TOKENIZER = Path(__file__).resolve().parents[1] / "assets" / "llada-tinystories"
 
