@@ -88,21 +88,16 @@ TRAINING_MISSING = ("the training commands need the `training` package, which si
                     "repository (pip install -e '.[train]'); the Space bundle leaves it out")
 
 
-def _training_missing(error: ModuleNotFoundError) -> bool:
-    return error.name == "training"
-
-
 def _add_training_commands(commands) -> None:
     try:
         from training.command import add_eval_arguments, add_train_arguments
         from training.facts_command import add_reversal_eval_arguments, add_train_facts_arguments
         from training.small_talk_command import add_train_small_talk_arguments
     except ModuleNotFoundError as error:
-        if not _training_missing(error):
+        if error.name != "training":
             raise
         for name, text in TRAINING_COMMANDS.items():  # still listed, so running one says what is missing
-            commands.add_parser(name, help=f"{text} (needs the training package)").add_argument(
-                "ignored", nargs=argparse.REMAINDER)
+            commands.add_parser(name, help=f"{text} (needs the training package)").set_defaults(training_missing=True)
         return
     adders = {"train": add_train_arguments, "eval": add_eval_arguments, "train-facts": add_train_facts_arguments,
               "reversal-eval": add_reversal_eval_arguments, "train-small-talk": add_train_small_talk_arguments}
@@ -111,15 +106,10 @@ def _add_training_commands(commands) -> None:
 
 
 def _run_training(args: argparse.Namespace) -> int:
-    try:
-        from training.command import run_eval, run_train
-        from training.facts_command import run_reversal_eval, run_train_facts
-        from training.small_talk_command import run_train_small_talk
-    except ModuleNotFoundError as error:
-        if not _training_missing(error):
-            raise
-        print(f"error: {TRAINING_MISSING}", file=sys.stderr)
-        return 2
+    from training.command import run_eval, run_train
+    from training.facts_command import run_reversal_eval, run_train_facts
+    from training.small_talk_command import run_train_small_talk
+
     if args.command == "train":
         return run_train(args) or 0
     if args.command == "eval":
@@ -147,7 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if getattr(args, "training_missing", False):  # before the arguments' check: they belong to training
+        print(f"error: {TRAINING_MISSING}", file=sys.stderr)
+        return 2
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     from .engine import worker
 
     worker.run_here()  # one thread does all torch work: two OpenMP pools halve CPU speed
