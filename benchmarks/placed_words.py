@@ -4,7 +4,7 @@
     python -m benchmarks.placed_words --prompts 5 --out /tmp/p.json
 
 Three words per prompt, drawn deterministically from held-out stories the way the eval's "uses the words"
-prompts are (train/instructions.py). A word counts as used when the answer's text (cut at its first stop
+prompts are (training/instructions.py). A word counts as used when the answer's text (cut at its first stop
 token) holds it as a whole word, any case (placed_words.uses_word: "dragon's" counts, "dragons" does not).
 Fluency: rep-4 and the autoregressive twin's perplexity of each answer (through its stop token), all judged
 after the same prompt ("Write a story. Use these words: …"), so the rows compare.
@@ -34,8 +34,8 @@ from llada_demo.sampling.sampler import generate
 from llada_demo.scoring.answer import cut_at_stop
 from llada_demo.scoring.judge import answer_nll, pooled
 from llada_demo.scoring.text_metrics import repetition_rate
-from llada_demo.train.data import DEFAULT_VALID_FILE
-from llada_demo.train.instructions import make_instruction
+from training.data import DEFAULT_VALID_FILE
+from training.instructions import make_instruction
 
 RESULT = Path(__file__).parent / "results" / "cpu_placed_words.json"
 BASE_MESSAGE = "Write a story."

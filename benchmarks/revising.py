@@ -38,7 +38,7 @@ def word_prompts(count: int, seed: int, path: Path = HELD_OUT):
     """`count` word-story instructions from held-out text (shuffled with `seed`). The validation file separates
     stories and paragraphs alike by blank lines, so each paragraph is a source of three content words (those
     with fewer are skipped)."""
-    from llada_demo.train.instructions import make_instruction
+    from training.instructions import make_instruction
 
     stories = [part.strip() for part in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if part.strip()]
     rng = random.Random(seed)

@@ -48,11 +48,12 @@ from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special
 from llada_demo.sampling.sampler import generate
 from llada_demo.sampling.settings import SamplingSettings
 from llada_demo.scoring.answer import cut_at_stop
-from llada_demo.train.evaluate import EvalOptions, _training_log, heldout_stories
-from llada_demo.train.instructions import eval_instructions
-from llada_demo.train.sampling_defaults import read_defaults, write_defaults
-from llada_demo.train.scorecard import answer_prompts, judge_answers, load_model, summarise_answers
-from llada_demo.train.small_talk import MESSAGES
+from training.eval_data import _training_log, heldout_stories
+from training.eval_options import EvalOptions
+from training.instructions import eval_instructions
+from training.sampling_defaults import read_defaults, write_defaults
+from training.scorecard import answer_prompts, judge_answers, load_model, summarise_answers
+from training.small_talk import MESSAGES
 
 RESULT = Path(__file__).parent / "results" / "cpu_sampling_sweep.json"
 DIFFUSION = Path("assets/llada-tinystories")

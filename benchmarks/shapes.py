@@ -32,7 +32,7 @@ def autoregressive_config(name: str) -> tuple[str, LlamaConfig]:
     """(label, config) of the autoregressive baseline for diffusion shape `name`."""
     if name == "llada-8b":
         return "llama-3-8b", LlamaConfig(**LLAMA_3_8B)
-    from llada_demo.train.autoregressive import twin_config
+    from training.autoregressive import twin_config
 
     return f"{name} (autoregressive twin)", twin_config(shape_config(name))
 

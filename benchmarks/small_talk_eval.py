@@ -33,12 +33,13 @@ from llada_demo.sampling.settings import SamplingSettings
 from llada_demo.scoring.answer import cut_at_stop
 from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
 from llada_demo.scoring.text_metrics import uses_word
-from llada_demo.train.batch_sampler import autoregressive_answers, diffusion_answers
-from llada_demo.train.data import DEFAULT_VALID_FILE, read_text_stream, stream_windows
-from llada_demo.train.evaluate import EvalOptions, _training_log, heldout_stories
-from llada_demo.train.greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
-from llada_demo.train.instructions import THINGS, _mentions, character_name
-from llada_demo.train.scorecard import load_model
+from training.batch_sampler import autoregressive_answers, diffusion_answers
+from training.data import DEFAULT_VALID_FILE, read_text_stream, stream_windows
+from training.eval_data import _training_log, heldout_stories
+from training.eval_options import EvalOptions
+from training.greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
+from training.instructions import THINGS, _mentions, character_name
+from training.scorecard import load_model
 
 RESULTS = Path(__file__).parent / "results"
 # 64 tokens: the on-topic rule reads the first 12 words, and a leaked subject is named in the first sentences;

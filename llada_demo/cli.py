@@ -75,6 +75,52 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# The training commands are thin shims: the optional top-level `training` package (beside llada_demo/, left out
+# of the Space bundle) holds their arguments and runs them, imported only here, inside the functions.
+TRAINING_COMMANDS = {
+    "train": "train the embedded diffusion model and AR twin",
+    "eval": "evaluate the embedded models",
+    "train-facts": "fine-tune both embedded models on the made-up fact set (the reversal-curse test)",
+    "reversal-eval": "measure forward/backward accuracy on the held-out fact questions",
+    "train-small-talk": "continue both embedded models' SFT on small talk, with story replay",
+}
+TRAINING_MISSING = ("the training commands need the `training` package, which sits beside llada_demo/ in the "
+                    "repository (pip install -e '.[train]'); the Space bundle leaves it out")
+
+
+def _add_training_commands(commands) -> None:
+    try:
+        from training.command import add_eval_arguments, add_train_arguments
+        from training.facts_command import add_reversal_eval_arguments, add_train_facts_arguments
+        from training.small_talk_command import add_train_small_talk_arguments
+    except ModuleNotFoundError as error:
+        if error.name != "training":
+            raise
+        for name, text in TRAINING_COMMANDS.items():  # still listed, so running one says what is missing
+            commands.add_parser(name, help=f"{text} (needs the training package)").set_defaults(training_missing=True)
+        return
+    adders = {"train": add_train_arguments, "eval": add_eval_arguments, "train-facts": add_train_facts_arguments,
+              "reversal-eval": add_reversal_eval_arguments, "train-small-talk": add_train_small_talk_arguments}
+    for name, text in TRAINING_COMMANDS.items():
+        adders[name](commands.add_parser(name, help=text))
+
+
+def _run_training(args: argparse.Namespace) -> int:
+    from training.command import run_eval, run_train
+    from training.facts_command import run_reversal_eval, run_train_facts
+    from training.small_talk_command import run_train_small_talk
+
+    if args.command == "train":
+        return run_train(args) or 0
+    if args.command == "eval":
+        return run_eval(args) or 0
+    if args.command == "train-facts":
+        return run_train_facts(args)
+    if args.command == "train-small-talk":
+        return run_train_small_talk(args)
+    return run_reversal_eval(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m llada_demo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -86,25 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     from .deploy.command import add_deploy_arguments
 
     add_deploy_arguments(commands.add_parser("deploy", help="render, check and upload the Hugging Face Space"))
-    from .train.command import add_eval_arguments, add_train_arguments
-
-    add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and AR twin"))
-    add_eval_arguments(commands.add_parser("eval", help="evaluate the embedded models"))
-    from .train.facts_command import add_reversal_eval_arguments, add_train_facts_arguments
-
-    add_train_facts_arguments(commands.add_parser("train-facts", help="fine-tune both embedded models on the "
-                                                  "made-up fact set (the reversal-curse test)"))
-    add_reversal_eval_arguments(commands.add_parser("reversal-eval", help="measure forward/backward accuracy on "
-                                                    "the held-out fact questions"))
-    from .train.small_talk_command import add_train_small_talk_arguments
-
-    add_train_small_talk_arguments(commands.add_parser("train-small-talk", help="continue both embedded models' SFT "
-                                                       "on small talk, with story replay"))
+    _add_training_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if getattr(args, "training_missing", False):  # before the arguments' check: they belong to training
+        print(f"error: {TRAINING_MISSING}", file=sys.stderr)
+        return 2
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     from .engine import worker
 
     worker.run_here()  # one thread does all torch work: two OpenMP pools halve CPU speed
@@ -119,26 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             from .deploy.command import run_deploy
 
             return run_deploy(args)
-        if args.command == "train":
-            from .train.command import run_train
-
-            return run_train(args) or 0
-        if args.command == "eval":
-            from .train.command import run_eval
-
-            return run_eval(args) or 0
-        if args.command == "train-facts":
-            from .train.facts_command import run_train_facts
-
-            return run_train_facts(args)
-        if args.command == "train-small-talk":
-            from .train.small_talk_command import run_train_small_talk
-
-            return run_train_small_talk(args)
-        if args.command == "reversal-eval":
-            from .train.facts_command import run_reversal_eval
-
-            return run_reversal_eval(args)
+        if args.command in TRAINING_COMMANDS:
+            return _run_training(args)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         if error.suggestion is not None:

@@ -70,7 +70,7 @@ fi
 say "training (pretraining cap $pretrain_cap min, SFT cap $sft_cap min) into $out"
 pids=()
 for run in diffusion autoregressive autoregressive-small; do
-  env ${threads:+OMP_NUM_THREADS=$threads} "$PY" -m llada_demo.train.command "${common[@]}" --only "$run" --max-minutes "$pretrain_cap" \
+  env ${threads:+OMP_NUM_THREADS=$threads} "$PY" -m training.command "${common[@]}" --only "$run" --max-minutes "$pretrain_cap" \
     --sft-max-minutes "$sft_cap" > "$out/train-$run.log" 2>&1 &
   pids+=($!)
 done
@@ -93,7 +93,7 @@ say "judge (best twin by validation loss): $judge"
 
 # ---- 5. sampling defaults of the new diffusion model, measured (writes sampling_defaults.json)
 if [ "$smoke" = 1 ]; then sweep_size=(--prompts 4 --talk 5 --gen-length 64); else sweep_size=(--prompts 24 --talk 10); fi
-"$PY" -m llada_demo.train.sweep --diffusion "$out/diffusion" --autoregressive "$judge" --train-file "$train_file" \
+"$PY" -m training.sweep --diffusion "$out/diffusion" --autoregressive "$judge" --train-file "$train_file" \
   --device "$device" "${sweep_size[@]}" --write 2>&1 | grep -v "Loading weights" | tee -a "$log"
 
 # ---- 6. eval: the new pair (held-out likelihoods, 50 prompts) and the scorecard with the shipped pair
@@ -105,7 +105,7 @@ eval_size=(); [ "$smoke" = 1 ] && eval_size=(--smoke)
   --out-json "$out/eval.json" --out-md "$out/eval.md" 2>&1 | grep -v "Loading weights" | tee -a "$log"
 
 # ---- 7. model cards from the logs and the eval
-"$PY" -m llada_demo.train.model_card --eval "$out/eval.json" --diffusion "$out/diffusion" \
+"$PY" -m training.model_card --eval "$out/eval.json" --diffusion "$out/diffusion" \
   --autoregressive "$out/autoregressive" --recipe v2 | tee -a "$log"
 say "done in $(( SECONDS - start )) s"
 

@@ -1,5 +1,8 @@
 """`deploy --dry-run` writes exactly the Space bundle, with front matter rendered from spaces.yaml."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,10 +43,20 @@ def test_bundle_holds_the_app_and_checkpoints_but_no_data(bundle):
             "assets/llada-tinystories/model.safetensors", "assets/ar-tinystories/model.safetensors"} <= files
     assert not any("tinystories-train" in f or f.endswith((".pyc", ".jsonl")) for f in files)
     assert not any(f.startswith(("tests/", "benchmarks/", "devtools/")) for f in files)  # development only
+    # training/ is an optional extra the Space never runs, so it stays out of the bundle.
+    assert not any(f.startswith("training/") for f in files)
     for f in files:
         if f.endswith(".safetensors"):
             assert (bundle / f).stat().st_size <= 40 * 2**20
     assert sum((bundle / f).stat().st_size for f in files) <= 100 * 2**20
+
+
+def test_the_bundles_cli_says_training_is_left_out(bundle):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-m", "llada_demo", "train", "--smoke"], cwd=bundle, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "need the `training` package" in done.stderr and "Space bundle leaves it out" in done.stderr
 
 
 def test_checks_catch_unpinned_requirements_big_checkpoints_and_data(tmp_path):

@@ -7,11 +7,11 @@ import json
 import math
 
 from llada_demo.models.device import pick_device
-from llada_demo.train.data import read_stories
-from llada_demo.train.sampling_defaults import diffusion_settings, read_defaults, write_defaults
-from llada_demo.train.scorecard import ROWS, run_scorecard
-from llada_demo.train.sweep import run_sweep
 from train_fixtures import TRAIN_FILE, need_data, smoke_run
+from training.data import read_stories
+from training.sampling_defaults import diffusion_settings, read_defaults, write_defaults
+from training.scorecard import ROWS, run_scorecard
+from training.sweep import run_sweep
 
 
 def test_defaults_round_trip_and_rescale(tmp_path):

@@ -12,9 +12,9 @@ from llada_demo.models.tokenizer import chat_prompt_ids, special_ids
 from llada_demo.sampling import SamplingSettings
 from llada_demo.scoring import text_metrics as metrics
 from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
-from llada_demo.train.command import add_eval_arguments, run_eval
-from llada_demo.train.evaluate import infill_ending
 from train_fixtures import VALID_FILE, need_data, smoke_run
+from training.command import add_eval_arguments, run_eval
+from training.eval_answers import infill_ending
 
 
 def test_text_metrics():

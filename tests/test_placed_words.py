@@ -22,7 +22,7 @@ from llada_demo.modes.placed_words import (
     words_used,
 )
 from llada_demo.sampling import SamplingSettings
-from llada_demo.train.data import DEFAULT_VALID_FILE
+from training.data import DEFAULT_VALID_FILE
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Outside the package: tests/ and benchmarks/ share only devtools/, never each other, and the app imports none."""
+"""Outside the package: tests/ and benchmarks/ share only devtools/, never each other, and the app imports none.
+
+training/ sits above the app (tests/test_layers.py checks which layers it uses) and below the development tools:
+tests and benchmarks may import it, it imports none of them.
+"""
 
 import ast
 from pathlib import Path
@@ -46,6 +50,10 @@ def test_tests_never_import_benchmarks():
 def test_the_app_imports_no_development_tools():
     assert not offending(["llada_demo", "app.py"], {"devtools", "benchmarks", "tests"} | TEST_MODULES)
     assert not offending(["devtools"], {"benchmarks"})
+
+
+def test_training_imports_no_development_tools():
+    assert not offending(["training"], {"devtools", "benchmarks", "tests"} | TEST_MODULES)
 
 
 def test_the_checker_sees_imports_anywhere_in_a_module(tmp_path):

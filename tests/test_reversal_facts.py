@@ -14,7 +14,7 @@ from llada_demo.scoring.fact_recall import (
     blanked_sentence,
     fill_in_template,
 )
-from llada_demo.train.facts import (
+from training.facts import (
     DIRECTIONS,
     held_out_questions,
     make_facts,
@@ -22,7 +22,7 @@ from llada_demo.train.facts import (
     statement_texts,
     training_questions,
 )
-from llada_demo.train.facts_training import FactTrainOptions
+from training.facts_training import FactTrainOptions
 
 TOKENIZER = "assets/llada-tinystories"
 

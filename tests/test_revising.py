@@ -164,7 +164,7 @@ def test_the_benchmark_measures_both_strategies_on_held_out_word_prompts(tmp_pat
 
     from benchmark_command import run_benchmark
     from llada_demo.scoring.text_metrics import uses_word
-    from llada_demo.train.data import DEFAULT_VALID_FILE
+    from training.data import DEFAULT_VALID_FILE
 
     # The benchmark counts a word with the app's whole-word rule.
     assert [uses_word("The Cat jumped.", w) for w in ("cat", "jump", "dog")] == [True, False, False]

@@ -3,9 +3,9 @@
 import json
 
 from llada_demo.cli import main
-from llada_demo.train.instructions import Instruction
-from llada_demo.train.small_talk_training import new_subject_pairs
 from train_fixtures import TRAIN_FILE, VALID_FILE
+from training.instructions import Instruction
+from training.small_talk_training import new_subject_pairs
 
 DATA = ["--train-file", str(TRAIN_FILE), "--valid-file", str(VALID_FILE)]
 

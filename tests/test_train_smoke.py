@@ -15,9 +15,10 @@ from transformers import AutoModel, LlamaForCausalLM
 from llada_demo.models import LLaDAConfig, LLaDAModelLM
 from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from llada_demo.scoring.likelihood import stratified_mask_counts
-from llada_demo.train import autoregressive, diffusion
-from llada_demo.train.data import pack, packed_batches, read_stories, split_stories, stream_windows
-from llada_demo.train.instructions import (
+from train_fixtures import need_data, smoke_run
+from training import autoregressive, diffusion
+from training.data import pack, packed_batches, read_stories, split_stories, stream_windows
+from training.instructions import (
     KINDS,
     encode_instruction,
     eval_instructions,
@@ -25,9 +26,8 @@ from llada_demo.train.instructions import (
     make_instructions,
     sentences,
 )
-from llada_demo.train.loop import LoopSettings, learning_rate, train
-from llada_demo.train.recipe import ensure_tokenizer
-from train_fixtures import need_data, smoke_run
+from training.loop import LoopSettings, learning_rate, train
+from training.recipe_tokenizer import ensure_tokenizer
 
 STORY = (
     "Once upon a time, there was a little girl named Lily. She had a red ball.\n"

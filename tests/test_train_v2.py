@@ -14,17 +14,17 @@ import torch
 from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
 from llada_demo.sampling.sampler import generate
 from llada_demo.sampling.settings import SamplingSettings
-from llada_demo.train.batch_sampler import diffusion_answers
-from llada_demo.train.command import add_train_arguments, run_train
-from llada_demo.train.greetings import EVAL_GREETINGS, SEEN_IN_SFT, TOPIC_WORDS, on_topic
-from llada_demo.train.instructions import encode_instructions
-from llada_demo.train.loop import LoopSettings, train
-from llada_demo.train.recipe_v2 import SHIPPED_TOKENIZER
-from llada_demo.train.sft_mix import sft_instructions
-from llada_demo.train.small_talk import CATEGORIES, small_talk_pairs
-from llada_demo.train.story_tasks import V2_KINDS, make_v2
-from llada_demo.train.sweep import choose
 from train_fixtures import TRAIN_FILE
+from training.batch_sampler import diffusion_answers
+from training.command import add_train_arguments, run_train
+from training.greetings import EVAL_GREETINGS, SEEN_IN_SFT, TOPIC_WORDS, on_topic
+from training.instructions import encode_instructions
+from training.loop import LoopSettings, train
+from training.recipe_v2 import SHIPPED_TOKENIZER
+from training.sft_mix import sft_instructions
+from training.small_talk import CATEGORIES, small_talk_pairs
+from training.story_tasks import V2_KINDS, make_v2
+from training.sweep import choose
 
 STORY = (
     "Once upon a time, there was a little girl named Lily. She had a red ball.\n"

@@ -9,8 +9,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from llada_demo.train.command import add_train_arguments, run_train
-from llada_demo.train.data import DEFAULT_TRAIN_FILE
+from training.command import add_train_arguments, run_train
+from training.data import DEFAULT_TRAIN_FILE
 
 HERE = Path(__file__).resolve().parent
 # The TinyStories sample when this checkout sits beside it; else the project's own tiny story files.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..models.tokenizer import chat_prompt_ids, special_ids
+from llada_demo.models.tokenizer import chat_prompt_ids, special_ids
 
 KINDS = ("about", "words", "continue", "ends")
 

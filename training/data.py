@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 # The repository root; the data lives beside it in shared/data (never inside the repository).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_TRAIN_FILE = DATA_DIR / "tinystories-train.txt"
 DEFAULT_VALID_FILE = DATA_DIR / "tinystories-valid.txt"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..sampling.proposals import propose
-from ..sampling.schedule import transfer_schedule
-from ..sampling.settings import SamplingSettings
-from ..sampling.strategies import STRATEGIES
+from llada_demo.sampling.proposals import propose
+from llada_demo.sampling.schedule import transfer_schedule
+from llada_demo.sampling.settings import SamplingSettings
+from llada_demo.sampling.strategies import STRATEGIES
 
 
 def left_pad(prompts: list[torch.LongTensor], pad_id: int, device) -> tuple[torch.LongTensor, torch.LongTensor]:

@@ -67,7 +67,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 
 def train_options(args: argparse.Namespace):
     """RecipeOptions from parsed arguments: the smoke or real defaults, then every flag given."""
-    from .recipe import RecipeOptions, smoke_options
+    from .recipe_options import RecipeOptions, smoke_options
 
     if getattr(args, "recipe", "v1") == "v2":
         return _v2_train_options(args)
@@ -151,7 +151,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import eval_options, run_evaluation
+    from .eval_options import eval_options
+    from .evaluate import run_evaluation
 
     options = eval_options(args)
     results = run_evaluation(options)
@@ -164,9 +165,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m llada_demo.train.command train|eval ...`: `python -m llada_demo train|eval` without the app's CLI
+    """`python -m training.command train|eval ...`: `python -m llada_demo train|eval` without the app's CLI
     (scripts/gpu_train.sh starts its training processes this way)."""
-    parser = argparse.ArgumentParser(prog="python -m llada_demo.train.command")
+    parser = argparse.ArgumentParser(prog="python -m training.command")
     commands = parser.add_subparsers(dest="command", required=True)
     add_train_arguments(commands.add_parser("train", help="train the embedded diffusion model and its AR twin"))
     add_eval_arguments(commands.add_parser("eval", help="compare the two trained models"))

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..models.tokenizer import load_tokenizer, special_ids
+from llada_demo.models.tokenizer import load_tokenizer, special_ids
+
 from . import autoregressive, diffusion
 from .data import (
     DEFAULT_TRAIN_FILE,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..models.sampling_defaults import FALLBACK, FILE, KEYS, read_defaults
-from ..sampling.settings import SamplingSettings
+from llada_demo.models.sampling_defaults import FALLBACK, FILE, KEYS, read_defaults
+from llada_demo.sampling.settings import SamplingSettings
 
 __all__ = ["FALLBACK", "FILE", "KEYS", "diffusion_settings", "read_defaults", "write_defaults"]
 

@@ -1,6 +1,6 @@
 """The embedded models' model card (README.md): written when a model is saved, rewritten with the eval's results.
 
-Run: python -m llada_demo.train.model_card --eval runs/tiny/eval.json [--diffusion DIR --autoregressive DIR]
+Run: python -m training.model_card --eval runs/tiny/eval.json [--diffusion DIR --autoregressive DIR]
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def decoding_text(kind: str, defaults: dict | None) -> str:
 def evaluation_text(kind: str, evaluation: dict | None, eval_md: str, defaults: dict | None) -> str:
     """The card's evaluation table and five samples, or where they will come from before the eval has run."""
     if evaluation is None:
-        return ("Not evaluated yet: after `python -m llada_demo eval`, `python -m llada_demo.train.model_card "
+        return ("Not evaluated yet: after `python -m llada_demo eval`, `python -m training.model_card "
                 "--eval EVAL.json` rewrites this card with the results and five samples.")
     samples = "\n\n".join(f"**Prompt:** {a['prompt']}\n\n```text\n{a[kind]['text'].strip()}\n```"
                            for a in evaluation["answers"][:5])

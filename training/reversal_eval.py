@@ -13,14 +13,14 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from ..models.device import describe_device, pick_device, pick_dtype
-from ..models.modeling_llada import LLaDAModelLM
-from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
-from ..sampling.autoregressive import autoregressive_generate
-from ..sampling.sampler import generate
-from ..sampling.settings import SamplingSettings
-from ..scoring.answer import cut_at_stop
-from ..scoring.fact_recall import (
+from llada_demo.models.device import describe_device, pick_device, pick_dtype
+from llada_demo.models.modeling_llada import LLaDAModelLM
+from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
+from llada_demo.sampling.autoregressive import autoregressive_generate
+from llada_demo.sampling.sampler import generate
+from llada_demo.sampling.settings import SamplingSettings
+from llada_demo.scoring.answer import cut_at_stop
+from llada_demo.scoring.fact_recall import (
     FILL_IN_DIRECTIONS,
     FILL_IN_QUESTION,
     REVERSAL_SETTINGS,
@@ -30,6 +30,7 @@ from ..scoring.fact_recall import (
     blanked_sentence,
     fill_in_template,
 )
+
 from .facts import DIRECTIONS, held_out_questions, make_facts, split_facts
 
 FORMAT = "llada-demo-reversal/2"  # 2: adds the fill-in-the-blank probe ("fill_in", "fill_in_accuracy")

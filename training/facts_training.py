@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..models.modeling_llada import LLaDAModelLM
-from ..models.tokenizer import load_tokenizer, special_ids
-from ..scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+from llada_demo.models.modeling_llada import LLaDAModelLM
+from llada_demo.models.tokenizer import load_tokenizer, special_ids
+from llada_demo.scoring.likelihood import autoregressive_nll, diffusion_nll_bound
+
 from . import autoregressive, diffusion
 from .data import (
     DEFAULT_TRAIN_FILE,

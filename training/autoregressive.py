@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from ..models.configuration_llada import LLaDAConfig
+from llada_demo.models.configuration_llada import LLaDAConfig
 
 IGNORE = -100  # transformers' "no loss here" label
 

@@ -7,7 +7,7 @@ named Lily" fails for every category: the answer has to address the message in i
 
 from __future__ import annotations
 
-from ..scoring.text_metrics import words
+from llada_demo.scoring.text_metrics import words
 
 FIRST_WORDS = 12
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
-from ..scoring import text_metrics as metrics
-from ..scoring.answer import cut_at_stop
-from ..scoring.judge import answer_nll, pooled, reencoded
+from llada_demo.models.tokenizer import chat_prompt_ids, load_tokenizer, special_ids
+from llada_demo.scoring import text_metrics as metrics
+from llada_demo.scoring.answer import cut_at_stop
+from llada_demo.scoring.judge import answer_nll, pooled, reencoded
+
 from .batch_sampler import autoregressive_answers, diffusion_answers
 from .greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
 from .instructions import eval_instructions
@@ -36,7 +37,7 @@ def scorecard_prompts(stories, count: int, seed: int, greetings: int = len(EVAL_
 
 def load_model(folder: Path, kind: str, device: torch.device):
     if kind == "diffusion":
-        from ..models.modeling_llada import LLaDAModelLM
+        from llada_demo.models.modeling_llada import LLaDAModelLM
 
         return LLaDAModelLM.from_pretrained(str(folder), dtype=torch.float32).to(device).eval()
     from transformers import LlamaForCausalLM  # imported here: transformers' model zoo loads slowly

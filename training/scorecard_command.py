@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..models.device import describe_device, pick_device
-from .evaluate import EvalOptions, _training_log, heldout_stories
+from llada_demo.models.device import describe_device, pick_device
+
+from .eval_data import _training_log, heldout_stories
+from .eval_options import EvalOptions
 from .scorecard import run_scorecard
 
 

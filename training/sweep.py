@@ -9,7 +9,7 @@ least 0.85x the twin's (the issue's goals, the twin greedy on the same prompts) 
 share within 0.1 of the best setting's; among eligible settings the lowest judge perplexity wins. When
 none is eligible, the smallest shortfall wins: rep-4 / (1.5 x twin's) + (0.85 x twin's distinct-2) / distinct-2.
 
-Run: python -m llada_demo.train.sweep --diffusion DIR --autoregressive DIR [--write]
+Run: python -m training.sweep --diffusion DIR --autoregressive DIR [--write]
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pathlib import Path
 
 import torch
 
-from ..models.device import pick_device
-from ..models.tokenizer import load_tokenizer
-from .evaluate import EvalOptions, _training_log, heldout_stories
+from llada_demo.models.device import pick_device
+from llada_demo.models.tokenizer import load_tokenizer
+
+from .eval_data import _training_log, heldout_stories
+from .eval_options import EvalOptions
 from .instructions import eval_instructions
 from .sampling_defaults import read_defaults, write_defaults
 from .scorecard import answer_folder, answer_prompts, judge_answers, load_model, summarise_answers

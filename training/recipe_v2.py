@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .recipe import RecipeOptions, smoke_options
+from .recipe_options import RecipeOptions, smoke_options
 
-SHIPPED_TOKENIZER = Path(__file__).resolve().parents[2] / "assets" / "llada-tinystories"
+SHIPPED_TOKENIZER = Path(__file__).resolve().parents[1] / "assets" / "llada-tinystories"
 
 # d 384, 7 layers, SwiGLU 1024, vocabulary 4,096: 15.5 M parameters, 31.1 MB in bf16 (limit 40 MiB).
 # Not 20 M: the GPU call returns at most 64 MiB of files, and the diffusion model and its equal-size
