@@ -25,6 +25,8 @@ SLOW = {
     "test_engine_endpoints::test_branch_model_work_goes_through_the_engine",
     # the command line in fresh processes (each imports torch and loads a model)
     "test_cli", "test_score_cli",
+    # a branch run through the live app per split character (five runs)
+    "test_whole_characters::test_branch_edits_with_split_characters_come_back_whole",
     # a thousand cheap calls and a hundred new visitors against the live app
     "test_fair_queue::test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visitors",
     # training and evaluation of real (small) models
