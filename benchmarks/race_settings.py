@@ -16,7 +16,10 @@ import statistics
 import sys
 
 PROMPTS = ["Write a story about a cat and a ball.", "Tell me a story about a girl who finds a red box.",
-           "Write a short story about a dog in the rain.", "Write a story about a boy and his kite."]
+           "Write a short story about a dog in the rain.", "Write a story about a boy and his kite.",
+           # More prompts (--prompts 8); the first four are the list the older results used.
+           "Write a story about a little bird who cannot fly.", "Tell me a story about a frog and a big red boat.",
+           "Write a story about a bear who shares his honey.", "Tell me a story about two friends at the beach."]
 # (answer tokens, steps, block length, strategy, temperature)
 SETTINGS = [(64, 32, 32, "low_confidence", 0.0), (64, 64, 64, "low_confidence", 0.0),
             (64, 32, 64, "low_confidence", 0.0), (64, 16, 64, "low_confidence", 0.0),
@@ -60,6 +63,10 @@ def measure(diffusion, autoregressive, setting, prompts=PROMPTS) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", help="write the results as JSON here")
+    parser.add_argument("--settings", type=json.loads, default=None,
+                        help='settings to measure instead of the list above, as JSON: [[answer tokens, steps, block, '
+                             'strategy, temperature], ...], e.g. \'[[128, 64, 128, "low_confidence", 0.5]]\'')
+    parser.add_argument("--prompts", type=int, default=4, help="the first N prompts of the list (up to 8)")
     args = parser.parse_args(argv)
     from llada_demo.engine import load_model
     from llada_demo.models.registry import default_model_name
@@ -67,8 +74,9 @@ def main(argv=None) -> int:
     diffusion = load_model(default_model_name("diffusion"))
     autoregressive = load_model(default_model_name("autoregressive"))
     results, load_before = [], os.getloadavg()[0]
-    for setting in SETTINGS:
-        result = measure(diffusion, autoregressive, setting)
+    prompts = PROMPTS[:args.prompts]
+    for setting in [tuple(s) for s in args.settings] if args.settings else SETTINGS:
+        result = measure(diffusion, autoregressive, setting, prompts)
         results.append(result)
         d, a = result["diffusion"], result["ar"]
         print(f"{setting}: diffusion {d['seconds']:.2f} s, {d['passes']} passes, {d['ms_per_pass']:.1f} ms/pass, "
@@ -81,7 +89,7 @@ def main(argv=None) -> int:
             # The machine is shared: its load average says how far the times are from an idle machine's.
             json.dump({"models": [diffusion.spec.name, autoregressive.spec.name], "cpus": os.cpu_count(),
                        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-                       "prompts": PROMPTS, "results": results}, handle, indent=1)
+                       "prompts": prompts, "results": results}, handle, indent=1)
     return 0
 
 

@@ -140,3 +140,17 @@ def test_compare_with_equal_passes_on_the_embedded_pair(models):
     assert 0.0 <= run_figures(d).any_order <= 1.0
     with pytest.raises(SettingsError):
         compare_stream(diffusion, autoregressive, "Write a story.", settings, align="sideways")
+
+
+def test_the_chat_stats_show_the_out_of_order_share_with_its_meaning():
+    from llada_demo.viz.stats import render_stats
+
+    def out_of_order(trace):
+        html = render_stats(trace)
+        cell = html.split('<div class="label">out of order</div>')[1]
+        return cell.split('<div class="value">')[1].split("</div>")[0], html
+
+    assert out_of_order(_ordered([0, 1, 2, 3]))[0] == "0 %"
+    value, html = out_of_order(_ordered([3, 2, 1, 0]))
+    assert value == "75 %" and "strictly left to right" in html  # the hover says what the number means
+    assert out_of_order(_ordered([None, None, None, None], finished=False))[0] == "–"

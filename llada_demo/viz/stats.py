@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
+from ..scoring.order import any_order_share
 from ..scoring.throughput import decoded_positions, tokens_per_pass, tokens_per_second
 from ..trace import Trace
 from .state import MASK_GLYPH, answer_state, revises
@@ -25,6 +27,8 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
         ("elapsed", f"{trace.elapsed:.2f} s"),
         ("tokens/s", f"{tokens_per_second(decoded, trace.elapsed):.1f}"),
         ("tokens / pass", f"{tokens_per_pass(decoded, trace.nfe):.2f}"),
+        # What autoregression cannot do, as one number: 0 % is strictly left to right (scoring/order.py).
+        ("out of order", _percent(any_order_share(trace))),
         ("KV cache", "none (exact)" if trace.settings.cache == "none" else trace.settings.cache),
         ("model", trace.model_name),
         ("device", trace.device),
@@ -32,10 +36,23 @@ def render_stats(trace: Trace | None, status: str = "") -> str:
     if revises(trace):  # LLaDA's sampler never takes a token back; this strategy does
         figures.insert(4, ("taken back", f"{int(state.remasks.sum())} · {int(state.revisions.sum())} changed"))
     cells = "".join(
-        f'<div class="stat"><div class="label">{escape(k)}</div><div class="value">{escape(v)}</div></div>'
+        f'<div class="stat"{_hint(k)}><div class="label">{escape(k)}</div><div class="value">{escape(v)}</div></div>'
         for k, v in figures
     )
     return f'<div class="llada-stats">{cells}</div>'
+
+
+HINTS = {"out of order": "Share of the answer's tokens written while a position to their left was still masked. "
+                         "0 % is strictly left to right, the only order an autoregressive model has."}
+
+
+def _hint(label: str) -> str:
+    hint = HINTS.get(label)
+    return f' title="{escape(hint)}"' if hint else ""
+
+
+def _percent(share: float) -> str:
+    return "–" if math.isnan(share) else f"{100 * share:.0f} %"  # NaN: nothing written yet
 
 
 def preview_text(trace: Trace) -> str:
