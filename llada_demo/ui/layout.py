@@ -10,7 +10,9 @@ from .compare_tab import build_compare_tab
 from .exports import EXPORT_SECONDS
 from .how_it_works import build_how_it_works
 from .infill_tab import build_infill_tab
+from .presentation import DEFAULT_FPS, MOST_FPS, PACES
 from .reversal_tab import build_reversal_tab
+from .sessions import session_of
 from .strategies_tab import build_strategies_tab
 from .sweep_tab import build_sweep_tab
 
@@ -44,6 +46,11 @@ def _one_line(tab_id: str) -> None:
     gr.Markdown(ONE_LINE[tab_id], elem_classes="llada-oneline")
 
 
+def remember_pace(presenting, fps, request: gr.Request = None) -> None:
+    """Presentation mode on or off, or its pace moved: what this session's live runs follow from now on."""
+    PACES.set(session_of(request), bool(presenting), fps)
+
+
 def build_demo() -> gr.Blocks:
     # Gradio serves downloads from copies in its cache: cleared on the exports' schedule (ui/exports.py).
     with gr.Blocks(title="LLaDA diffusion demo", analytics_enabled=False,
@@ -56,7 +63,13 @@ def build_demo() -> gr.Blocks:
             with gr.Column(scale=1, min_width=170):
                 present = gr.Checkbox(False, label="Presentation mode (or ?present=1)",
                                       elem_id="present-switch")
+                # Shown only while presenting (page_css.py): live runs then show one step per 1/pace seconds.
+                pace = gr.Slider(1, MOST_FPS, value=DEFAULT_FPS, step=1, label="Pace (steps a second)",
+                                 elem_id="present-pace")
         present.change(None, present, None, js="(on) => { window.lladaPresent(on); }", api_name=False)
+        # The server remembers the session's pace: every tab's stream reads it (sessions.paced), no tab's inputs.
+        gr.on([present.change, pace.change], remember_pace, [present, pace], None, api_name=False,
+              queue=False, show_progress="hidden")
         demo.load(None, None, present, js=PRESENT_LOAD_JS, api_name=False)
         # "wrap": every tab's name stays in the bar, on a second row where the page is narrow (never a "⋯" menu).
         with gr.Tabs(overflow_behavior="wrap", elem_id="mode-tabs"):

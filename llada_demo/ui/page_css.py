@@ -33,13 +33,13 @@ PAGE_CSS = """
 .llada-view .llada-legend .swatch { font-size: 12px; }
 .llada-view .cell.revised::after, .llada-view .cell.rechecked::after { font-size: 11px; }
 
-/* One line that says what a tab shows: only in presentation mode. */
-.llada-oneline { display: none; }
+/* One line that says what a tab shows, and the pace of live runs: only in presentation mode. */
+.llada-oneline, #present-pace { display: none; }
 
 /* A phone: the grid right under Send, the chat and the settings after it; compact page chrome. */
 @media (max-width: 700px) {
   /* The intro gives way to each tab's one line, and the projector's switch goes: the grid comes up the page. */
-  #page-intro p, #present-switch { display: none; }
+  #page-intro p, #present-switch, #present-pace { display: none; }
   #page-intro h1 { font-size: 20px; margin-bottom: 0; }
   .llada-oneline { display: block; font-size: 13px; line-height: 1.35; }
   #mode-tabs .tab-container button { padding: 2px 7px; font-size: 13px; }
@@ -58,6 +58,7 @@ PAGE_CSS = """
 # (Gradio puts them under .gradio-container), so these go in the page's <head>, each !important to beat those.
 PRESENT_CSS = """
 body.llada-present .llada-oneline { display: block !important; font-size: 22px !important; margin: 4px 0 8px; }
+body.llada-present #present-pace { display: block !important; }
 body.llada-present .llada-intro, body.llada-present #page-intro p { display: none !important; }
 body.llada-present .gradio-container { --text-sm: 16px !important; --text-md: 18px !important;
   --text-lg: 20px !important; --text-xl: 24px !important; --text-xxl: 28px !important; font-size: 18px !important; }

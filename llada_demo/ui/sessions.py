@@ -14,6 +14,7 @@ import torch
 
 from ..config import limits
 from ..engine import BackgroundRun
+from .presentation import PACES, step_delay
 from .queue_policy import UNREAD_LIMIT, unread_frames
 
 
@@ -109,9 +110,17 @@ def paced(run: BackgroundRun, pace: Pace | None = None, request=None) -> Iterato
     """(latest item, what is due) while the run goes on, at most once per `pace.grid` seconds.
 
     Only new items are yielded: a frame that would repeat the last one is never sent. A run whose frames
-    pile up unread (queue_policy.unread_frames) for ABANDON_SECONDS is cancelled.
+    pile up unread (queue_policy.unread_frames) for ABANDON_SECONDS is cancelled. A session in presentation
+    mode gets every step in turn at its chosen pace instead (`stepped`).
     """
-    pace = pace or PACE
+    fps = PACES.fps(session_of(request))
+    if fps is not None:
+        yield from stepped(run, fps, pace or PACE, request)
+        return
+    yield from _as_computed(run, pace or PACE, request)
+
+
+def _as_computed(run: BackgroundRun, pace: Pace, request) -> Iterator[tuple[object, Due]]:
     last_chat = last_plot = -1e9
     first, seen = True, None
     unread_since = None
@@ -134,6 +143,40 @@ def paced(run: BackgroundRun, pace: Pace | None = None, request=None) -> Iterato
         last_plot = now if plots else last_plot
         yield latest, Due(chat=chat, plots=plots, first=first)
         first = False
+
+
+def stepped(run: BackgroundRun, fps: float, pace: Pace, request=None) -> Iterator[tuple[object, Due]]:
+    """Presentation mode: the run's steps one after another, one every 1/fps seconds, however fast the model
+    computes them (a class cannot follow 20 steps a second), and after the run has finished if need be. The
+    figures wait for the end. A run that is not a trace (a sweep's progress) streams as computed."""
+    shown, first, unread_since = None, True, None  # per trace (a race has two), the steps shown so far
+    while True:
+        WATCHDOG.seen(run)
+        latest = run.latest
+        items = latest if isinstance(latest, (tuple, list)) else (latest,)
+        if latest is not None and not all(hasattr(item, "steps") for item in items):
+            yield from _as_computed(run, pace, request)
+            return
+        if unread_frames(request) >= UNREAD_LIMIT:
+            unread_since = unread_since or time.monotonic()
+            if time.monotonic() - unread_since > ABANDON_SECONDS:
+                run.cancel()  # nobody reads this stream
+                return
+        else:
+            unread_since = None
+        if shown is None and latest is not None:
+            shown = [0] * len(items)
+        if latest is not None and any(seen < len(item.steps) for seen, item in zip(shown, items)):
+            shown = [min(seen + 1, len(item.steps)) for seen, item in zip(shown, items)]  # one step more each
+            view = tuple(item.prefix(seen) for seen, item in zip(shown, items))
+            yield (view if isinstance(latest, (tuple, list)) else view[0]), Due(chat=True, plots=False, first=first)
+            first = False
+            planned = max(max(item.settings.steps, len(item.steps)) for item in items)
+            time.sleep(step_delay(fps, planned))  # not run.wait: the run's end must not cut the pace short
+        elif run.done:
+            return
+        else:
+            run.wait(0.05)
 
 
 def _progress(latest) -> object:

@@ -39,6 +39,17 @@ GRIDS = [
 ]
 
 
+# Records every "step k / N" the chat's stats show (a live run's frames), from now on, in window.stepsSeen.
+STEPS_SEEN = """() => {
+  window.stepsSeen = [];
+  const stats = document.querySelector('#stats');
+  new MutationObserver(() => {
+    const m = stats.innerText.match(/step\\s*(\\d+ \\/ \\d+)/i);
+    if (m && window.stepsSeen[window.stepsSeen.length - 1] !== m[1]) window.stepsSeen.push(m[1]);
+  }).observe(stats, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def open_page(browser, url: str, size, path: str = "", **options):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, **options)
     page = context.new_page()
@@ -175,8 +186,17 @@ def test_presentation_mode_has_large_type_and_the_grid_first(chromium_browser, a
     assert page.locator("#present-switch input").is_checked()
     page.wait_for_function(
         "() => !document.querySelector('#chat-settings button.label-wrap').classList.contains('open')", timeout=15000)
+    assert page.locator("#present-pace").is_visible()  # the pace is offered only while presenting
+    set_slider(page, "present-pace", 20)
+    time.sleep(1.0)  # the pace reaches the server on the slider's change
+    page.evaluate(STEPS_SEEN)
     send(page, "Write a story about a cat.")
     page.wait_for_function("() => /done/.test(document.querySelector('#stats').innerText)", timeout=120000)
+    # Every step of the live run shown in turn at the pace (as computed, a frame shows whatever step is reached).
+    seen = page.evaluate("() => window.stepsSeen")
+    planned = int(seen[-1].split("/")[1])
+    shown = sorted({int(step.split("/")[0]) for step in seen})
+    assert len(shown) >= 0.9 * planned and shown == sorted(shown), seen
     time.sleep(0.5)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#token-grid .cell')).fontSize)")
     assert size >= 22
@@ -189,5 +209,6 @@ def test_presentation_mode_has_large_type_and_the_grid_first(chromium_browser, a
     page.locator("#present-switch input").click()  # the switch turns it off again
     page.wait_for_function("() => !document.body.classList.contains('llada-present')", timeout=15000)
     assert "present" not in page.url
+    assert not page.locator("#present-pace").is_visible()
     context.close()
 
