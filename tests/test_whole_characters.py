@@ -157,3 +157,17 @@ def test_the_exported_players_data_draws_split_characters_whole(tokenizer):
     texts = [last[str(p)] for p in sorted(map(int, last))]
     assert ["龍", 0] in texts and ["é", 0] in texts and texts.count(["", 1]) == 3  # 龍: 2 more bytes, é: 1
     assert replay_data(trace)["shown"][0] == {}  # all masked before the first step
+
+
+def test_the_gif_and_the_explainer_diagram_draw_split_characters_whole(tokenizer):
+    from llada_demo.viz.diagram import _mini
+    from llada_demo.viz.export_gif import frame_labels
+    from llada_demo.viz.state import answer_state
+
+    trace = _run_trace(tokenizer, "龍 café 🙂", gen_length=16)
+    labels = frame_labels(trace, answer_state(trace, 1))
+    assert "龍" in labels and "é" in labels and "🙂" in labels and CONTINUES in labels
+    assert not any("<0x" in label or "\ufffd" in label for label in labels)
+    assert frame_labels(trace, answer_state(trace, 0)) == [""] * 16  # all masked before the first step
+    mini = html.unescape(_mini(trace, trace.answer_ids))
+    assert "龍" in mini and "🙂" in mini and CONTINUES in mini and "<0x" not in mini and "\ufffd" not in mini

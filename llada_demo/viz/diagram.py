@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..characters import CellText
 from ..trace import Trace
 from .state import CONFIDENCE_SCALE, MASK_GLYPH, answer_state, quoted_text, scale_color, split_edge_spaces, visible_text
+from .token_grid import CONTINUES, cell_display_texts
 
 if TYPE_CHECKING:  # annotations only: modes.explain loads the engine, sampler and models, which drawing never needs
     from ..modes.explain import Explainer
@@ -38,24 +40,36 @@ DIAGRAM_CSS = """
 COLUMNS = 16
 
 
-def _token_html(trace: Trace, token: int) -> str:
+def _token_html(trace: Trace, token: int, shown: CellText | None = None) -> str:
     if token in trace.stop_ids:
         return "⏎"
-    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(int(token), "")))
+    if shown is not None and shown.continues:  # the rest of a character drawn whole on the cell before
+        return f'<span class="ws">{CONTINUES}</span>'
+    text = shown.text if shown is not None else trace.texts.get(int(token), "")
+    lead, middle, trail = split_edge_spaces(visible_text(text))
     dots = lambda n: f'<span class="ws">{"·" * n}</span>' if n else ""  # noqa: E731
     return dots(lead) + escape(middle) + dots(trail)
 
 
-def _cell(trace: Trace, token: int, classes: str = "", hover: str = "", style: str = "") -> str:
+def _cell(trace: Trace, token: int, classes: str = "", hover: str = "", style: str = "",
+          shown: CellText | None = None) -> str:
     masked = token == trace.mask_id
-    inner = MASK_GLYPH * 2 if masked else _token_html(trace, token)
+    inner = MASK_GLYPH * 2 if masked else _token_html(trace, token, shown)
     title = f' title="{escape(hover, quote=True)}"' if hover else ""
     style = f' style="{style}"' if style else ""
     return f'<div class="c{" m" if masked else ""} {classes}"{title}{style}>{inner}</div>'
 
 
+def _whole(trace: Trace, tokens) -> list[CellText]:
+    """Each cell's text decided over the whole row, so a character split over tokens shows whole (token_grid)."""
+    tokens = np.asarray(tokens)
+    return cell_display_texts(trace, tokens, (tokens == trace.mask_id) | np.isin(tokens, trace.stop_ids))
+
+
 def _mini(trace: Trace, tokens: np.ndarray, new: np.ndarray | None = None) -> str:
-    cells = [_cell(trace, int(t), "new" if new is not None and new[i] else "") for i, t in enumerate(tokens)]
+    shown = _whole(trace, tokens)
+    cells = [_cell(trace, int(t), "new" if new is not None and new[i] else "", shown=shown[i])
+             for i, t in enumerate(tokens)]
     return f'<div class="mini" style="--cols:{COLUMNS}">{"".join(cells)}</div>'
 
 
@@ -103,9 +117,11 @@ def remask_section(explainer: Explainer) -> str:
     lo, hi = record.block * trace.settings.block_length, (record.block + 1) * trace.settings.block_length
     committed = {int(p) for p in record.committed}
     cells = []
+    # The row as drawn (committed tokens, and the guesses where masked), its characters decided over the whole row.
+    shown = _whole(trace, np.where(before == trace.mask_id, record.predicted[: len(before)], before))
     for position, token in enumerate(before.tolist()):
         if token != trace.mask_id:
-            cells.append(_cell(trace, token))
+            cells.append(_cell(trace, token, shown=shown[position]))
             continue
         guess = int(record.predicted[position])
         probability = float(record.predicted_confidence[position])
@@ -117,7 +133,7 @@ def remask_section(explainer: Explainer) -> str:
         else:
             classes, hover = "guess later", hover + " · outside the current block: not allowed yet"
         color = scale_color(CONFIDENCE_SCALE, probability)
-        cells.append(_cell(trace, guess, classes, hover, style=f"background:{color}"))
+        cells.append(_cell(trace, guess, classes, hover, style=f"background:{color}", shown=shown[position]))
     kept = len(committed)
     in_block = sum(1 for p in range(lo, hi) if before[p] == trace.mask_id)
     key = ('<div class="key"><span><span class="c guess kept">ab</span>kept: committed this step</span>'

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ..characters import CellText
 from ..trace import Trace
 from .state import (
     COLOR_MODES,
@@ -20,6 +21,7 @@ from .state import (
     stop_label,
     visible_text,
 )
+from .token_grid import CONTINUES, cell_display_texts
 
 CELL_W, CELL_H, GAP, MARGIN, HEADER_H = 64, 26, 4, 12, 30
 MASKED_FILL, STOP_FILL, NEW_OUTLINE, BLOCK_BAR = "#e5e7eb", "#f3f4f6", "#f59e0b", "#6366f1"
@@ -53,14 +55,27 @@ def _fit(text: str, font, width: int) -> str:
     return text + "…"
 
 
-def _gif_label(trace: Trace, state: AnswerState, position: int) -> str:
+def _gif_label(trace: Trace, state: AnswerState, position: int, shown: CellText) -> str:
     if state.masked[position]:
         return ""
     token = int(state.tokens[position])
     if state.stop[position]:
         return stop_label(trace, token)
-    lead, middle, trail = split_edge_spaces(visible_text(trace.texts.get(token, "")))
+    if shown.continues:  # the rest of a character drawn whole on an earlier cell, as in the grid
+        return CONTINUES
+    lead, middle, trail = split_edge_spaces(visible_text(shown.text))
     return "·" * lead + middle + "·" * trail or "∅"
+
+
+def frame_labels(trace: Trace, state: AnswerState) -> list[str]:
+    """Each cell's label in one frame: whole characters, a split one drawn on its first cell (token_grid's rule)."""
+    shown = cell_display_texts(trace, state.tokens, state.masked | state.stop)
+    return [_gif_label(trace, state, position, shown[position]) for position in range(trace.gen_length)]
+
+
+def _frame_looks(trace: Trace, state: AnswerState, color_by: str) -> list[tuple]:
+    shown = cell_display_texts(trace, state.tokens, state.masked | state.stop)
+    return [_cell_look(trace, state, position, color_by, shown[position]) for position in range(trace.gen_length)]
 
 
 class _Palette:
@@ -89,7 +104,7 @@ def _gif_fill(color_by: str, state: AnswerState, position: int) -> str:
     return scale_color(CONFIDENCE_SCALE if color_by == "confidence" else STEP_SCALE, round(value * 48) / 48)
 
 
-def _cell_look(trace: Trace, state: AnswerState, position: int, color_by: str) -> tuple:
+def _cell_look(trace: Trace, state: AnswerState, position: int, color_by: str, shown: CellText) -> tuple:
     """(fill, text colour, label, new?, in block?): everything that decides how a cell is drawn."""
     if state.masked[position]:
         fill, ink = MASKED_FILL, FAINT
@@ -98,7 +113,7 @@ def _cell_look(trace: Trace, state: AnswerState, position: int, color_by: str) -
     else:
         fill, ink = _gif_fill(color_by, state, position), TEXT
     in_block = bool(state.block_range and state.block_range[0] <= position < state.block_range[1])
-    return fill, ink, _gif_label(trace, state, position), bool(state.new[position]), in_block
+    return fill, ink, _gif_label(trace, state, position, shown), bool(state.new[position]), in_block
 
 
 def _draw_cell(draw: ImageDraw.ImageDraw, position: int, look: tuple, columns: int, font, palette) -> None:
@@ -130,7 +145,7 @@ def _draw_frames(trace: Trace, steps: list[int], columns: int, color_by: str, si
         if trace.stopped_text() and step == len(trace.steps):
             header += " · " + trace.stopped_text().upper()
         draw.text((MARGIN, MARGIN // 2 + 2), header, fill=palette(TEXT), font=font)
-        looks = [_cell_look(trace, state, position, color_by) for position in range(trace.gen_length)]
+        looks = _frame_looks(trace, state, color_by)
         for position, look in enumerate(looks):
             if previous is None or previous[position] != look:
                 _draw_cell(draw, position, look, columns, font, palette)
