@@ -37,3 +37,17 @@ def test_the_answers_preference_settles_live(page, screenshot_dir):
     page.locator("#score-plot .js-plotly-plot").wait_for(timeout=30000)
     assert page.locator("#score-plot .js-plotly-plot .scatterlayer .trace").count() >= 8  # 4 lines, 4 AR lines
     panel_shot(page, "tab-score", screenshot_dir / "likelihood.png")
+
+
+def test_the_reversal_tabs_names_are_scored_both_ways(page):
+    open_tab(page, "Reversal curse", "tab-reversal")
+    page.locator("#reversal-score-names button.label-wrap").click()  # the section starts folded
+    page.locator("#reversal-score").click()
+    page.wait_for_function(
+        "() => /done:/.test(document.querySelector('#reversal-score-ranking').innerText)", timeout=240000)
+    text = page.locator("#reversal-score-ranking").inner_text()
+    assert "forward" in text and "backward" in text and "AR exact" in text, text
+    assert "⚠" not in page.locator("#reversal-score-notice").inner_text()
+    page.locator("#reversal-score-plot .js-plotly-plot").wait_for(timeout=30000)
+    # Both models' points for both directions: 4 names each, diffusion with error bars, the twin exact.
+    assert page.locator("#reversal-score-plot .js-plotly-plot .scatterlayer .trace").count() >= 4
