@@ -1,7 +1,4 @@
-"""The chat tab's handlers: Send (validate, run in the background, stream frames), Stop, replay, clear, model choice.
-
-The run itself is modes/chat.py's; the settings checks are chat_settings.py's.
-"""
+"""The chat tab's handlers: Send (its run is modes/chat.py's), Stop, replay, clear, model choice; checks: chat_settings."""
 
 from __future__ import annotations
 

@@ -179,8 +179,8 @@ def build_chat_tab(demo: gr.Blocks) -> ChatTab:
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
     # The cheap events skip the queue (queue=False): they must answer at once even when runs fill it.
-    wire_stop(stop, handlers.chat_runs, handlers.stopped, chat_outputs, [send_event, submit_event, words_event,
-                                                                         play_event], "stop")
+    runs = [send_event, submit_event, words_event, play_event]
+    wire_stop(stop, handlers.chat_runs, handlers.stopped, chat_outputs, runs, "stop")
     clear.click(handlers.clear, None, handlers.CLEARED.wire(**outputs, download=download), api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
                    trigger_mode="always_last", queue=False)

@@ -1,4 +1,4 @@
-"""Shared by the teaching-mode tabs: one background run per browser session and tab, polled into throttled frames."""
+"""What the teaching tabs share: a model loaded for a run, refusals, and each tab's runs drawn into frames."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class TabRuns:
     and at its Stop.
     """
 
-    def __init__(self, outputs: Outputs, draw_for: Callable[[object], Draw] = lambda context: None):
+    def __init__(self, outputs: Outputs, draw_for: Callable[[object], Draw]):
         self.outputs, self.draw_for, self.sessions = outputs, draw_for, SessionRuns()
 
     def stream(self, request, stream, context=None) -> Iterator[tuple]:
