@@ -93,6 +93,8 @@ def templated(*args, **kwargs):
     return gradio.HTML(*args, **kwargs)
 tab.gr = types.ModuleType("gradio_templated")
 tab.gr.__dict__.update(gradio.__dict__, HTML=templated)
+import llada_demo.ui.kit as kit  # the cards and order maps are built by the tab kit's result_column
+kit.gr = tab.gr
 from devtools.app_server import start_app
 demo, url = start_app()
 print(url, flush=True)

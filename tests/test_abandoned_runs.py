@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from llada_demo.models.registry import default_model_name
-from llada_demo.ui import handlers
+from llada_demo.ui import chat_handlers as handlers
 from llada_demo.ui.sessions import ABANDON_SECONDS
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,7 @@ def test_a_call_whose_stream_is_never_read_stops_its_run(app_url):
     # The result stream (GET /gradio_api/call/chat/<event>) is never opened.
     run = None
     while time.time() - start < 60:
-        run = next((r for session, (r, _) in list(handlers._chat_runs._runs.items()) if session == event), None)
+        run = next((r for session, (r, _) in list(handlers.chat_runs._runs.items()) if session == event), None)
         if run is not None and run.done:
             break
         time.sleep(0.2)

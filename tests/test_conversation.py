@@ -7,16 +7,11 @@ import pytest
 from llada_demo.errors import SettingsError
 from llada_demo.models.context import context_limit
 from llada_demo.models.registry import load_model
+from llada_demo.modes.chat import fit_context
 from llada_demo.sampling import SamplingSettings
+from llada_demo.ui.chat_handlers import chat_frame, merge_frames
 from llada_demo.ui.controls import settings_from_controls
-from llada_demo.ui.conversation import (
-    NOTE_SEPARATOR,
-    answer_for_model,
-    display_answer,
-    fit_context,
-    model_messages,
-)
-from llada_demo.ui.handlers import chat_frame, merge_frames
+from llada_demo.ui.conversation import NOTE_SEPARATOR, answer_for_model, display_answer, model_messages
 from llada_demo.viz.state import MASK_GLYPH
 
 

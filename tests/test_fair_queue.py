@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 from llada_demo.models.registry import default_model_name
-from llada_demo.ui import handlers
+from llada_demo.ui import chat_handlers as handlers
 from llada_demo.ui.queue_policy import QUEUE_PLACES
 
 pytestmark = pytest.mark.integration
@@ -35,14 +35,14 @@ def busy_sampler(app_url, count=2, length=256):
     blockers = [Client(app_url, verbose=False) for _ in range(count)]
     for blocker in blockers:
         blocker.submit(*chat_args("Write a long story about a dog.", length), api_name="/chat")
-    assert wait_until(lambda: sum(not run.done for run, _ in handlers._chat_runs._runs.values()) >= count, 60)
+    assert wait_until(lambda: sum(not run.done for run, _ in handlers.chat_runs._runs.values()) >= count, 60)
     return blockers
 
 
 def free_sampler(blockers):
     for blocker in blockers:
         blocker.predict(api_name="/stop")
-    assert wait_until(lambda: all(run.done for run, _ in handlers._chat_runs._runs.values()), 60)
+    assert wait_until(lambda: all(run.done for run, _ in handlers.chat_runs._runs.values()), 60)
 
 
 def test_one_clients_forty_mixed_calls_never_refuse_another_clients_chat(app_url):

@@ -11,7 +11,8 @@ from gradio_client import Client
 
 from llada_demo.models.registry import load_model
 from llada_demo.trace import Trace
-from llada_demo.ui import build_demo, handlers, launch_kwargs
+from llada_demo.ui import build_demo, launch_kwargs
+from llada_demo.ui import chat_handlers as handlers
 from server import free_port, start_app
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def test_concurrent_sessions_complete_and_never_mix():
             assert f"Story number {i} about" in tokenizer.decode(trace.prompt_ids.tolist())
             assert trace.settings.seed == i and len(trace.steps) == 32
         # Each session keeps only its last run (for Stop and exports), and none is still running.
-            assert all(run.done for run, _ in handlers._chat_runs._runs.values()), "no run may go on"
+            assert all(run.done for run, _ in handlers.chat_runs._runs.values()), "no run may go on"
         gc.collect()
         grown = (process.memory_info().rss - baseline) / 2**20
         assert grown < 200, f"memory grew by {grown:.0f} MB after the load"

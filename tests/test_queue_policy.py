@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client
 
 from llada_demo.models.registry import default_model_name
-from llada_demo.ui import handlers
+from llada_demo.ui import chat_handlers as handlers
 from llada_demo.ui.queue_policy import PER_SESSION
 
 pytestmark = pytest.mark.integration
@@ -30,8 +30,8 @@ def test_one_session_waits_for_at_most_two_runs_and_stop_removes_them(app_url):
     blockers = [Client(app_url, verbose=False) for _ in range(2)]
     for blocker in blockers:
         blocker.submit(*chat_args("Write a long story about a dog.", 256), api_name="/chat")
-    assert wait_until(lambda: sum(not run.done for run, _ in handlers._chat_runs._runs.values()) == 2), \
-        {k: (r.done, r.error) for k, (r, _) in handlers._chat_runs._runs.items()}
+    assert wait_until(lambda: sum(not run.done for run, _ in handlers.chat_runs._runs.values()) == 2), \
+        {k: (r.done, r.error) for k, (r, _) in handlers.chat_runs._runs.items()}
     person = Client(app_url, verbose=False)
     jobs = [person.submit(*chat_args(f"Story number {i}.", 32), api_name="/chat") for i in range(4)]
     assert wait_until(lambda: sum(job.done() for job in jobs) == 4 - PER_SESSION, 10)
@@ -51,7 +51,7 @@ def test_one_session_waits_for_at_most_two_runs_and_stop_removes_them(app_url):
     person.predict(api_name="/stop")
     assert wait_until(lambda: all(job.done() for job in jobs), 10)
     time.sleep(1.0)
-    assert person.session_hash not in handlers._chat_runs._runs
+    assert person.session_hash not in handlers.chat_runs._runs
     for blocker in blockers:
         blocker.predict(api_name="/stop")
-    assert wait_until(lambda: all(run.done for run, _ in handlers._chat_runs._runs.values()), 30)
+    assert wait_until(lambda: all(run.done for run, _ in handlers.chat_runs._runs.values()), 30)

@@ -9,7 +9,7 @@ from llada_demo.errors import SettingsError
 from llada_demo.models.adapters import ShiftedLogits
 from llada_demo.models.registry import REGISTRY, load_model
 from llada_demo.prompt import MAX_MESSAGE_CHARS, clean_message
-from llada_demo.ui import handlers
+from llada_demo.ui import chat_handlers as handlers
 
 MODEL = "random-tiny"
 

@@ -8,10 +8,10 @@ import pytest
 from llada_demo.engine import load_model
 from llada_demo.errors import SettingsError
 from llada_demo.models.context import context_limit
+from llada_demo.modes.chat import fit_context
 from llada_demo.sampling import Bounds, SamplingSettings, clamped, nearest_valid, out_of_range
+from llada_demo.ui.chat_settings import answer_bounds, check_settings, nearest_settings, settings_summary
 from llada_demo.ui.controls import app_bounds, settings_with_notes
-from llada_demo.ui.conversation import fit_context
-from llada_demo.ui.handlers import answer_bounds, check_settings, nearest_settings, settings_summary
 
 MODEL = "embedded-llada"
 MESSAGE = "Write a story about a cat and a ball."

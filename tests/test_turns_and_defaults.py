@@ -8,7 +8,8 @@ import pytest
 
 from llada_demo.models.registry import REGISTRY, load_model
 from llada_demo.models.sampling_defaults import FALLBACK, model_defaults
-from llada_demo.ui import chat_tab, handlers
+from llada_demo.ui import chat_handlers as handlers
+from llada_demo.ui import chat_tab
 
 TRACE = 8  # handlers.CHAT's "trace" output
 

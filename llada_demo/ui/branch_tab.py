@@ -11,20 +11,19 @@ from ..errors import SettingsError
 from ..modes.branch import SYNTAX_HELP, Branch, branch_settings, branch_stream, check_step, parse_edits, plan_branch
 from ..modes.common import chat_ids, check_kind
 from ..sampling import STRATEGIES
-from ..startup import default_model, offered_models
+from ..startup import default_model
 from ..trace import Trace
-from ..viz.branch_diff import DIFF_CSS, render_branch_diff
+from ..viz.branch_diff import render_branch_diff
 from ..viz.token_grid import render_grid
 from . import exports, lenient
 from .candidates import candidates_answer
 from .chat_tab import chat_defaults
 from .controls import choice, resolve_seed, settings_from_controls, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
+from .kit import COLUMNS, model_picker, run_stop, seed_box, wire_stop
+from .mode_runs import TabRuns, failure, load, refused
 from .notices import error_notice
-from .queue_policy import stops_waiting
 
-COLUMNS = 8
 PROMPT = "Write a story about a cat and a ball."
 INTRO = """
 ### Rewind & branch: one early word steers the rest
@@ -37,8 +36,6 @@ block with nothing masked costs none. Changed cells are outlined in purple; toke
 """
 SOURCE = Outputs("source", "source_grid", "rewind", "steps", "strategy", "temperature", "notice")
 BRANCH = Outputs("original_grid", "branch_grid", "diff", "info", "branch", "notice")
-
-_sources, _branches = SessionRuns(), SessionRuns()
 
 
 def _source_views(trace: Trace) -> dict:
@@ -55,6 +52,10 @@ def _picker(grid_html: str) -> str:
     return f'<div data-pick="branch-pick">{grid_html}</div>'
 
 
+# The run to branch from (its views need only the run) and the branches (drawn beside their source).
+_sources = TabRuns(SOURCE, lambda context: lambda trace, plots, status: _source_views(trace))
+
+
 def run_source(prompt, model_name, request: gr.Request = None):
     """Run a prompt with the chat's starting settings: the run to branch from (streamed into the rewind grid)."""
     try:
@@ -66,12 +67,7 @@ def run_source(prompt, model_name, request: gr.Request = None):
     except SettingsError as error:
         yield refused(SOURCE, error)
         return
-    yield from stream_views(_sources, request, stream_trace(loaded, ids, settings),
-                            lambda trace, plots, status: _source_views(trace), SOURCE)
-
-
-def stop_source(request: gr.Request = None):
-    return stop_views(_sources, request, lambda context: lambda t, p, s: _source_views(t), SOURCE)
+    yield from _sources.stream(request, stream_trace(loaded, ids, settings))
 
 
 def from_chat(chat_trace: Trace | None):
@@ -161,6 +157,9 @@ def _branch_views(source: Trace, branch: Branch):
     return draw
 
 
+_branches = TabRuns(BRANCH, lambda context: _branch_views(*context))  # a branch's context: (source, branch)
+
+
 def run_branch(step, edits, steps, strategy, temperature, seed, source: Trace | None, request: gr.Request = None):
     """Continue the rewound run with the edits as a new run; stream it beside the original, with a text diff."""
     try:
@@ -177,9 +176,7 @@ def run_branch(step, edits, steps, strategy, temperature, seed, source: Trace | 
         return
     note = "" if branch.masks else ("ℹ️ Nothing is masked at that step after your changes: the branch is your "
                                     "edited answer as it stands. Put masks back, or pick an earlier step.")
-    frames = stream_views(_branches, request, branch_stream(loaded, source, branch, settings),
-                          _branch_views(source, branch), BRANCH, context=(source, branch))
-    yield from frames
+    yield from _branches.stream(request, branch_stream(loaded, source, branch, settings), context=(source, branch))
     if note:
         yield BRANCH.frame(notice=note)
 
@@ -194,32 +191,18 @@ def _temperature(value) -> float:
     return number
 
 
-def stop_branch(request: gr.Request = None):
-    return stop_views(_branches, request, lambda context: _branch_views(*context), BRANCH)
-
-
-def chat_trace_state(demo: gr.Blocks) -> gr.State:
-    """The chat's trace (its session state), found through the chat's /replay event, which reads it."""
-    for fn in demo.fns.values():
-        if fn.api_name == "replay":
-            return next(c for c in fn.inputs if isinstance(c, gr.State))
-    raise RuntimeError("the chat tab must be built first: its /replay event holds the chat's trace")
-
-
-def build_branch_tab(demo: gr.Blocks) -> None:
-    """Lay out the tab inside the current Tab context and wire its events (after the chat tab)."""
-    chat_trace = chat_trace_state(demo)
+def build_branch_tab(demo: gr.Blocks, chat_trace: gr.State) -> None:
+    """Lay out the tab inside the current Tab context and wire its events; `chat_trace` is the chat tab's state
+    holding its last run (chat_tab.ChatTab.trace), which *Use the chat's last run* and /candidates read."""
     source, branch = gr.State(None), gr.State(None)
     gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             prompt = gr.Textbox(PROMPT, label="Prompt", lines=1, max_lines=4, elem_id="branch-prompt")
         with gr.Column(scale=2):
-            model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                     label="Diffusion model")
+            model = model_picker("diffusion")
             with gr.Row():
-                run = gr.Button("Run", variant="primary", elem_id="branch-run")
-                stop = gr.Button("Stop", variant="stop", elem_id="branch-stop")
+                run, stop = run_stop("Run", "branch-run", "branch-stop")
                 use_chat = gr.Button("Use the chat's last run", elem_id="branch-from-chat")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -244,10 +227,9 @@ def build_branch_tab(demo: gr.Blocks) -> None:
             with gr.Row():
                 strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()], value=start["strategy"],
                                             label="Remasking strategy")
-                seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
+                seed = seed_box()
             with gr.Row():
-                go = gr.Button("Branch ▶", variant="primary", elem_id="branch-go")
-                stop_go = gr.Button("Stop", variant="stop", elem_id="branch-stop-go")
+                go, stop_go = run_stop("Branch ▶", "branch-go", "branch-stop-go")
             notice = gr.Markdown("", elem_id="branch-notice")
     with gr.Row(equal_height=False):
         with gr.Column():
@@ -256,7 +238,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
         with gr.Column():
             gr.Markdown("**Branch**")
             branch_grid = gr.HTML("", elem_id="branch-grid")
-    diff = gr.HTML("", css_template=DIFF_CSS, elem_id="branch-diff")
+    diff = gr.HTML("", elem_id="branch-diff")
     info = gr.JSON(visible=False)
     with gr.Row():
         export_trace = gr.Button("Branch trace (JSON)", size="sm", elem_id="branch-export-trace")
@@ -268,7 +250,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
                                  strategy=strategy, temperature=temperature, notice=notice)
     run_event = run.click(run_source, [prompt, model], source_outputs, api_name="branch_run",
                           concurrency_id="sampler", show_progress_on=notice)  # the queue place shows on the notice
-    stop.click(stops_waiting(stop_source), None, source_outputs, cancels=[run_event], api_name=False, queue=False)
+    wire_stop(stop, _sources.sessions, _sources.stopped, source_outputs, [run_event])
     use_chat.click(from_chat, chat_trace, source_outputs, api_name="branch_from_chat", queue=False)
     rewind_step.input(rewind, [rewind_step, source], source_grid, api_name=False, trigger_mode="always_last",
                       queue=False)
@@ -279,7 +261,7 @@ def build_branch_tab(demo: gr.Blocks) -> None:
                                  branch=branch, notice=notice)
     go_event = go.click(run_branch, [rewind_step, edits, steps, strategy, temperature, seed, source], branch_outputs,
                         api_name="branch", concurrency_id="sampler", show_progress_on=notice)
-    stop_go.click(stops_waiting(stop_branch), None, branch_outputs, cancels=[go_event], api_name=False, queue=False)
+    wire_stop(stop_go, _branches.sessions, _branches.stopped, branch_outputs, [go_event])
     again.click(from_branch, branch, source_outputs, api_name=False, queue=False)
     export_trace.click(exports.export_trace, branch, download, api_name=False)
     export_html.click(exports.export_html, branch, download, api_name=False)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
 from ..config import limits
 from ..models.registry import REGISTRY
 from ..models.sampling_defaults import measured, read_defaults
 from ..sampling import CACHE_MODES, STRATEGIES, nearest_valid
-from ..startup import detect, offered_models
-from ..viz.given_grid import GIVEN_CSS
+from ..startup import detect
 from ..viz.stats import render_stats
-from . import exports, handlers, lenient
+from . import chat_handlers as handlers
+from . import chat_settings, exports, lenient
 from .controls import LENGTH_STEP, MAX_CFG_SCALE, MAX_TEMPERATURE, SETTING_NAMES, strategy_info
-from .queue_policy import stops_waiting
+from .kit import model_picker, run_stop, seed_box, settings_box, wire_stop
 
 EXAMPLES = [
     "Write a story about a cat and a ball.",
@@ -61,7 +63,15 @@ def model_settings(model_name: str) -> tuple:
     return (d["gen_length"], d["steps"], d["block_length"], d["strategy"], d["temperature"], spec.reads_earlier_turns)
 
 
-def build_chat_tab(demo: gr.Blocks) -> None:
+@dataclass(frozen=True)
+class ChatTab:
+    """What other tabs may read of the chat: its session state holding the last run's trace (the branch tab
+    branches from it; /candidates reads it)."""
+
+    trace: gr.State
+
+
+def build_chat_tab(demo: gr.Blocks) -> ChatTab:
     """Lay out the chat tab inside the current Blocks/Tab context and wire its events."""
     startup = detect()
     default_model = startup.default_model
@@ -86,18 +96,16 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                                    placeholder="Must use: dog, sun", scale=2,
                                    min_width=160, elem_id="must-use")
             with gr.Row(elem_id="chat-buttons"):
-                send = gr.Button("Send", variant="primary", elem_id="send", min_width=60)
-                stop = gr.Button("Stop", variant="stop", elem_id="stop", min_width=60)
+                send, stop = run_stop("Send", "send", "stop", min_width=60)
                 clear = gr.Button("Clear", elem_id="clear", min_width=60)
             notice = gr.Markdown("", elem_id="notice")
             examples = gr.Examples(list(REGISTRY[default_model].examples or EXAMPLES), inputs=[message],
                                    cache_examples=False, label="Example prompts (they suit the model in use)",
                                    elem_id="chat-examples")
             # Folded on a phone and in presentation mode by the page script (ui/page_js.py).
-            with gr.Accordion("Model and sampling settings", open=True, elem_id="chat-settings",
-                              elem_classes="llada-settings"):
-                model = lenient.Dropdown(offered_models("diffusion"), value=default_model, label="Model",
-                                         info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
+            with settings_box("Model and sampling settings", "chat-settings", extra_classes=["llada-settings"]):
+                model = model_picker("diffusion", "Model", teaching=False,
+                                     info="The embedded model runs on a CPU; LLaDA-8B needs a GPU and the hub.")
                 model_status = gr.Markdown(
                     f"Model: **{default_model}**{untrained} on **{startup.device}**. {startup.note}",
                     elem_id="model-status")
@@ -120,7 +128,7 @@ def build_chat_tab(demo: gr.Blocks) -> None:
                 temperature = lenient.Slider(0.0, MAX_TEMPERATURE, value=defaults["temperature"], step=0.05,
                                              label="Temperature (0 = greedy)")
                 cfg_scale = lenient.Slider(0.0, MAX_CFG_SCALE, value=0.0, step=0.1, label="CFG scale (0 = off)")
-                seed = lenient.Number(value=0, precision=0, label="Seed (-1 = random)")
+                seed = seed_box()
                 remember = gr.Checkbox(REGISTRY[default_model].reads_earlier_turns, label="Remember earlier turns",
                                        info="Send the model the earlier turns too. The embedded models learned "
                                             "single requests: shown an earlier story, they drift back to it.",
@@ -129,8 +137,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
 
         with gr.Column(scale=3, min_width=420, elem_id="chat-right"):
             stats = gr.HTML(render_stats(None), elem_id="stats")
-            # GIVEN_CSS: a run with placed words draws their cells as given (handlers.grid_view).
-            grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas", css_template=GIVEN_CSS)
+            # A run with placed words draws their cells as given (chat_handlers.grid_view; the page's CSS styles them).
+            grid = gr.HTML("", elem_id="token-grid", label="Denoising canvas")
             with gr.Row(elem_id="chat-replay-options"):
                 color_by = lenient.Radio(["confidence", "step"], value="confidence", label="Colour committed cells by")
                 playback = lenient.Slider(1, 30, value=10, step=1, label="Playback speed (frames/s)")
@@ -171,8 +179,8 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     play_event = play.click(handlers.play, [trace_state, color_by, playback], [scrubber, grid], api_name="play")
     # Stop draws the turn's end itself (status, replay, exports): cancelling the stream drops its last frame.
     # The cheap events skip the queue (queue=False): they must answer at once even when runs fill it.
-    stop.click(stops_waiting(handlers.stop), None, chat_outputs, cancels=[send_event, submit_event, words_event, play_event],
-               api_name="stop", queue=False)
+    runs = [send_event, submit_event, words_event, play_event]
+    wire_stop(stop, handlers.chat_runs, handlers.stopped, chat_outputs, runs, "stop")
     clear.click(handlers.clear, None, handlers.CLEARED.wire(**outputs, download=download), api_name="clear")
     scrubber.input(handlers.replay, [scrubber, trace_state, color_by], grid, api_name="replay",
                    trigger_mode="always_last", queue=False)
@@ -185,17 +193,18 @@ def build_chat_tab(demo: gr.Blocks) -> None:
     checked = [*controls, message, model]
     for index, control in enumerate((gen_length, steps, block_length, strategy, cache, threshold, temperature,
                                      cfg_scale)):
-        control.change(handlers.check_settings, checked, notice, trigger_mode="always_last",
+        control.change(chat_settings.check_settings, checked, notice, trigger_mode="always_last",
                        api_name="check_settings" if index == 0 else False, queue=False)
     strategy.change(lambda name: gr.update(info=strategy_info(name)), strategy, strategy, api_name=False,
                     queue=False)
-    gr.on([nearest.click], handlers.nearest_settings, checked, [gen_length, steps, block_length, notice],
+    gr.on([nearest.click], chat_settings.nearest_settings, checked, [gen_length, steps, block_length, notice],
           api_name="nearest_settings", queue=False)
     sliders = [gen_length, steps, block_length]
     model.change(handlers.choose_model, model, [model_status, model], api_name="load_model").then(
         model_examples, model, examples.dataset, api_name=False).then(
-        handlers.answer_limits, model, sliders, api_name=False).then(
+        chat_settings.answer_limits, model, sliders, api_name=False).then(
         model_settings, model, [gen_length, steps, block_length, strategy, temperature, remember], api_name=False)
-    demo.load(handlers.check_settings, checked, notice, api_name=False, queue=False)
+    demo.load(chat_settings.check_settings, checked, notice, api_name=False, queue=False)
     # The sliders end where the model's context does (less the chat template): their maximum always runs.
-    demo.load(handlers.answer_limits, model, sliders, api_name=False)
+    demo.load(chat_settings.answer_limits, model, sliders, api_name=False)
+    return ChatTab(trace=trace_state)

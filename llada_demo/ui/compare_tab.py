@@ -9,17 +9,15 @@ from ..models.sampling_defaults import model_defaults
 from ..modes.compare import compare_stream
 from ..modes.race import ALIGNMENTS, check_alignment
 from ..scoring.run_figures import run_figures
-from ..startup import default_model, offered_models
 from ..viz.order_grid import render_order_map
 from ..viz.run_card import render_comparison, render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import settings_from_controls
 from .frames import Outputs
-from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import COLUMNS, model_picker, result_column, run_stop, seed_box, wire_stop
+from .mode_runs import TabRuns, load, refused
 
-COLUMNS = 8
 # One block for the whole answer (the order is free) and two tokens per forward pass: measured on the embedded
 # pair by `python -m benchmarks.race_settings` (docs/modes.md, "The race's defaults"). Fewer steps commit more
 # tokens per pass and the text gets sloppier; more steps, one token per pass, the text gets better.
@@ -58,8 +56,6 @@ explorer). Times are each model's own compute, measured while they take turns on
 """
 ALIGN_CHOICES = [(label, value) for value, label in ALIGNMENTS.items()]
 
-
-_runs = SessionRuns()
 OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_order", "ar_card", "ar_grid", "ar_order", "summary",
                   "notice")
 
@@ -82,6 +78,9 @@ def _views(traces, plots: bool, status: str = "") -> dict:
                 ar_order=render_order_map(autoregressive, COLUMNS, "Autoregressive order"))
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _views)
+
+
 def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length, seed, align=DEFAULT_ALIGN,
                 request: gr.Request = None):
     """Stream both runs lined up by `align` ("passes" or "time"). Yields (diffusion card, diffusion grid,
@@ -96,12 +95,7 @@ def run_compare(prompt, diffusion_name, ar_name, gen_length, steps, block_length
     except SettingsError as error:
         yield refused(OUTPUTS, error)
         return
-    yield from stream_views(_runs, request, stream, _views, OUTPUTS)
-
-
-def stop_compare(request: gr.Request = None):
-    """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, lambda _: _views, OUTPUTS)
+    yield from _runs.stream(request, stream)
 
 
 def build_compare_tab(demo: gr.Blocks) -> None:
@@ -110,11 +104,8 @@ def build_compare_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story about a cat and a ball.", label="Prompt", lines=1, scale=3,
                             elem_id="compare-prompt")
-        diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                     label="Diffusion model", scale=1)
-        autoregressive = lenient.Dropdown(offered_models("autoregressive"), value=default_model("autoregressive"),
-                                          label="Autoregressive model", scale=1,
-                                          info="The registered AR models this machine can run.")
+        diffusion = model_picker("diffusion", scale=1)
+        autoregressive = model_picker("autoregressive", scale=1, info="The registered AR models this machine can run.")
     with gr.Row(equal_height=True):
         gen_length = lenient.Slider(8, 256, value=RACE_DEFAULTS["gen_length"], step=8, label="Answer length (tokens)",
                                     elem_id="compare-length")
@@ -122,35 +113,23 @@ def build_compare_tab(demo: gr.Blocks) -> None:
                                info="answer length ÷ steps = tokens per pass", elem_id="compare-steps")
         block_length = lenient.Slider(1, 256, value=RACE_DEFAULTS["block_length"], step=1, label="Block length",
                                       info="block = answer length: the order is free", elem_id="compare-block")
-        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)", min_width=120, scale=0)
+        seed = seed_box(min_width=120, scale=0)
         with gr.Column(min_width=140, scale=0):
-            run = gr.Button("Run both", variant="primary", elem_id="compare-run")
-            stop = gr.Button("Stop", variant="stop", elem_id="compare-stop")
+            run, stop = run_stop("Run both", "compare-run", "compare-stop")
     align = lenient.Radio(ALIGN_CHOICES, value=DEFAULT_ALIGN, label="Line them up by", elem_id="compare-align",
                           info="equal forward passes: one pass each in turn; equal wall time: the machine's time "
                                "shared evenly (each model's own compute stays level)")
     notice = gr.Markdown("", label="notice", elem_id="compare-notice")
     with gr.Row(equal_height=False):
-        with gr.Column(min_width=420):
-            diffusion_card = gr.HTML(render_run_card("Diffusion", None), label="diffusion figures",
-                                     elem_id="compare-diffusion-card")
-            diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="compare-diffusion-grid")
-            diffusion_order = gr.HTML("", label="diffusion order map",
-                                      elem_id="compare-diffusion-order")
-        with gr.Column(min_width=420):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), label="AR figures",
-                              elem_id="compare-ar-card")
-            ar_grid = gr.HTML("", label="AR grid", elem_id="compare-ar-grid")
-            ar_order = gr.HTML("", label="AR order map", elem_id="compare-ar-order")
+        left = result_column("compare", "diffusion", "diffusion", "Diffusion", ("order", "order map"))
+        right = result_column("compare", "ar", "AR", "Autoregressive", ("order", "order map"))
     summary = gr.HTML("", label="comparison", elem_id="compare-summary")
     gr.Markdown(EXPLANATION)
 
-    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
-                           diffusion_order=diffusion_order,
-                           ar_card=ar_card, ar_grid=ar_grid, ar_order=ar_order, summary=summary, notice=notice)
+    outputs = OUTPUTS.wire(diffusion_card=left.card, diffusion_grid=left.grid, diffusion_order=left.more,
+                           ar_card=right.card, ar_grid=right.grid, ar_order=right.more, summary=summary, notice=notice)
     # `align` comes last, so callers of /compare from before it existed still work (they get the default).
     inputs = [prompt, diffusion, autoregressive, gen_length, steps, block_length, seed, align]
     event = run.click(run_compare, inputs, outputs, api_name="compare", concurrency_id="sampler")
     submit = prompt.submit(run_compare, inputs, outputs, api_name=False, concurrency_id="sampler")
-    stop.click(stops_waiting(stop_compare), None, outputs, cancels=[event, submit], api_name="stop_compare",
-               queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event, submit], "stop_compare")

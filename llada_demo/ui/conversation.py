@@ -1,4 +1,4 @@
-"""The chat's conversation: what the person sees, what the model reads, and fitting it into the context.
+"""The chat's conversation: what the person sees and what the model reads (modes/chat.py fits it into the context).
 
 The chat history travels through the browser (and API callers) as display messages. A display answer
 may carry notes meant for the person only (stopped, failed, empty answer): they follow the answer's text
@@ -9,21 +9,13 @@ glyphs of a stopped answer are display-only too: the model reads a stopped answe
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-
-import torch
 
 from ..errors import SettingsError
-from ..models.tokenizer import chat_prompt_ids
-from ..sampling import SamplingSettings, nearest_valid
 from ..viz.state import MASK_GLYPH
 
 # U+2063 (invisible separator) starts a note: never typed by people nor written by the models here.
 NOTE_SEPARATOR = "\u2063"
 STREAMING_PLACEHOLDER = "…"  # the bubble before the first token is committed
-# A history message longer than this is left out without tokenizing it (it could not fit any context
-# the app offers, and tokenizing megabytes would stall the run before it starts).
-MAX_HISTORY_MESSAGE_CHARS = 40_000
 # What a conversation sent with a message may hold at most: far more than a person types in a session
 # (the model reads only what fits its context), far less than would cost seconds to read.
 MAX_HISTORY_MESSAGES = 400
@@ -94,65 +86,3 @@ def model_messages(history) -> list[dict]:
                 continue
         messages.append({"role": role, "content": content})
     return messages
-
-
-@dataclass(frozen=True)
-class FittedPrompt:
-    """The prompt ids the run will use and how many earlier exchanges were left out to fit the context."""
-
-    ids: torch.LongTensor
-    left_out: int
-    limit: int | None
-
-    def notice(self) -> str:
-        if not self.left_out:
-            return ""
-        turns = "turn" if self.left_out == 1 else "turns"
-        return f"ℹ️ {self.left_out} earlier {turns} left out to fit the {self.limit}-token context."
-
-
-def _exchanges(messages: list[dict]) -> list[list[dict]]:
-    """Earlier messages grouped as exchanges (a user turn and the answers after it), oldest first."""
-    groups: list[list[dict]] = []
-    for message in messages:
-        if message["role"] == "user" or not groups:
-            groups.append([message])
-        else:
-            groups[-1].append(message)
-    return groups
-
-
-def fit_context(tokenizer, messages: list[dict], settings: SamplingSettings, limit: int | None,
-                answer_step: int = 8) -> FittedPrompt:
-    """Prompt ids for `messages` (the newest last) that leave room for the answer of `settings`.
-
-    The oldest exchanges are left out until the rest fits. Only when the newest message alone cannot
-    fit is it refused, before any run, with the nearest settings whose answer fits (a length that is a
-    multiple of `answer_step`, the answer slider's step).
-    """
-    gen_length = settings.gen_length
-    newest, earlier = messages[-1:], _exchanges(messages[:-1])
-    ids = chat_prompt_ids(tokenizer, newest)
-    if limit is not None and ids.shape[1] + gen_length > limit:
-        room = limit - ids.shape[1]
-        # Keep the block length where it can stay (a multiple of it), else the slider's step.
-        unit = settings.block_length if settings.block_length <= room and settings.num_blocks > 1 else answer_step
-        fitting = room // unit * unit
-        if fitting < answer_step:
-            raise SettingsError(
-                f"The message alone takes {ids.shape[1]} tokens of the model's {limit}-token context, which "
-                f"leaves no room for an answer: shorten the message.")
-        raise SettingsError(
-            f"The message takes {ids.shape[1]} tokens; with an answer of {gen_length} it exceeds the model's "
-            f"{limit}-token context: set the answer length to {fitting} or less, or shorten the message.",
-            suggestion=nearest_valid(settings, gen_length=fitting))
-    kept: list[list[dict]] = []
-    for exchange in reversed(earlier):  # newest first: stop at the first exchange that no longer fits
-        if any(len(m["content"]) > MAX_HISTORY_MESSAGE_CHARS for m in exchange):
-            break
-        candidate = chat_prompt_ids(tokenizer, [m for e in [exchange, *kept] for m in e] + newest)
-        if limit is not None and candidate.shape[1] + gen_length > limit:
-            break
-        kept.insert(0, exchange)
-        ids = candidate
-    return FittedPrompt(ids=ids, left_out=len(earlier) - len(kept), limit=limit)

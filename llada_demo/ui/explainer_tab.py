@@ -7,10 +7,9 @@ import gradio as gr
 from ..errors import SettingsError
 from ..modes.common import clean_prompt
 from ..modes.explain import EXPLAIN_PROMPT, explain
-from ..startup import default_model, offered_models
-from ..viz.diagram import DIAGRAM_CSS, render_explainer
-from . import lenient
+from ..viz.diagram import render_explainer
 from .controls import resolve_seed
+from .kit import model_picker, seed_box
 from .mode_runs import failure, load
 
 INTRO = """
@@ -34,12 +33,11 @@ def build_explainer_tab(demo: gr.Blocks, tab: gr.Tab) -> None:
     gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox(EXPLAIN_PROMPT, label="Prompt of the run", scale=3, elem_id="explain-prompt")
-        model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                 label="Model", scale=1)
-        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)", scale=1)
+        model = model_picker("diffusion", "Model", scale=1)
+        seed = seed_box(scale=1)
         button = gr.Button("Draw from a real run", variant="primary", scale=1, elem_id="explain-run")
     notice = gr.Markdown("", label="notice", elem_id="explain-notice")
-    diagram = gr.HTML("", css_template=DIAGRAM_CSS, label="diagram", elem_id="explainer")
+    diagram = gr.HTML("", label="diagram", elem_id="explainer")
     button.click(draw_explainer, [prompt, model, seed], [diagram, notice], api_name="explain",
                  concurrency_id="explain")
     tab.select(draw_explainer, [prompt, model, seed], [diagram, notice], api_name=False, concurrency_id="explain")

@@ -11,18 +11,16 @@ from ..modes.placed_words import parse_words, place_words, used_summary
 from ..sampling import STRATEGIES
 from ..scoring.agreement import fixed_kept
 from ..scoring.run_figures import run_figures
-from ..startup import default_model, offered_models
-from ..viz.given_grid import GIVEN_CSS, render_given_grid
-from ..viz.infill_text import INFILL_TEXT_CSS, render_infill_text
-from ..viz.run_card import CARD_CSS, render_run_card
+from ..startup import default_model
+from ..viz.given_grid import render_given_grid
+from ..viz.infill_text import render_infill_text
+from ..viz.run_card import render_run_card
 from . import lenient
 from .controls import choice, resolve_seed, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import COLUMNS, NO_MODEL, model_picker, result_column, run_stop, seed_box, wire_stop
+from .mode_runs import TabRuns, failure, load, refused
 
-COLUMNS = 8
-NO_AR = "none"
 OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_text", "ar_card", "ar_grid", "ar_text", "summary",
                   "notice")
 INTRO = """
@@ -43,8 +41,6 @@ EXAMPLES = [
     ["Lily had a red [MASK]. She [MASK*6] every day. One day, it [MASK*10]. Lily was sad, but [MASK*12]",
      "Write a story."],
 ]
-
-_runs = SessionRuns()
 
 
 def _summary(template: InfillTemplate, traces, words: tuple[str, ...] = ()) -> str:
@@ -80,6 +76,9 @@ def _draw(context: tuple[InfillTemplate, tuple[str, ...]]):
     return lambda traces, plots, status: _views(template, traces, status, words)
 
 
+_runs = TabRuns(OUTPUTS, _draw)
+
+
 def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed, words=None,
                request: gr.Request = None):
     """Stream the fill-in. Yields (diffusion card, grid, text, AR card, grid, text, summary, notice).
@@ -88,7 +87,7 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
     """
     try:
         required = tuple(r.word for r in parse_words(words))
-        autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
+        autoregressive = None if ar_name in (None, "", NO_MODEL) else load(ar_name)
         template, stream = infill_stream(load(diffusion_name), autoregressive, text, instruction,
                                          steps=whole_number(steps or 0, "Steps", 0, 4096),
                                          strategy=choice(strategy, "Strategy", STRATEGIES), seed=resolve_seed(seed),
@@ -98,8 +97,7 @@ def run_infill(text, instruction, diffusion_name, ar_name, steps, strategy, seed
     except SettingsError as error:
         yield refused(OUTPUTS, error)
         return
-    yield from stream_views(_runs, request, stream, _draw((template, required)), OUTPUTS,
-                            context=(template, required))
+    yield from _runs.stream(request, stream, context=(template, required))
 
 
 def place_template(words, diffusion_name, length):
@@ -115,11 +113,6 @@ def place_template(words, diffusion_name, length):
         return gr.skip(), failure(error)
     return placement.infill_text(), (f"Placed {placement.describe()} (token positions) in a {placement.length}-token "
                                      "template; press **Fill in**.")
-
-
-def stop_infill(request: gr.Request = None):
-    """Stop this session's fill-in after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, _draw, OUTPUTS)
 
 
 def build_infill_tab(demo: gr.Blocks) -> None:
@@ -141,37 +134,25 @@ def build_infill_tab(demo: gr.Blocks) -> None:
             place = gr.Button("Place the words in a template", size="sm", elem_id="infill-place")
             gr.Examples(EXAMPLES, inputs=[text, instruction], cache_examples=False, label="Examples")
         with gr.Column(scale=2):
-            diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                         label="Diffusion model")
-            autoregressive = lenient.Dropdown(offered_models("autoregressive") + [("none", NO_AR)],
-                                              value=default_model("autoregressive"), label="Autoregressive model")
+            diffusion = model_picker("diffusion")
+            autoregressive = model_picker("autoregressive", optional=True)
             steps = lenient.Slider(0, 256, value=0, step=1, label="Steps (0 = one per masked token)",
                                    elem_id="infill-steps")
             strategy = lenient.Dropdown([(s.name, s.name) for s in STRATEGIES.values()],
                                         value=model_defaults(default_model("diffusion", teaching=True))["strategy"],
                                         label="Remasking strategy")
-            seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
+            seed = seed_box()
             with gr.Row():
-                run = gr.Button("Fill in", variant="primary", elem_id="infill-run")
-                stop = gr.Button("Stop", variant="stop", elem_id="infill-stop")
+                run, stop = run_stop("Fill in", "infill-run", "infill-stop")
     notice = gr.Markdown("", label="notice", elem_id="infill-notice")
     summary = gr.Markdown("", label="fixed tokens kept", elem_id="infill-summary")
-    css = GIVEN_CSS + INFILL_TEXT_CSS + CARD_CSS
     with gr.Row(equal_height=False):
-        with gr.Column(min_width=420):
-            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=css, label="diffusion figures",
-                                     elem_id="infill-diffusion-card")
-            diffusion_grid = gr.HTML("", css_template=css, label="diffusion grid", elem_id="infill-diffusion-grid")
-            diffusion_text = gr.HTML("", css_template=css, label="diffusion text", elem_id="infill-diffusion-text")
-        with gr.Column(min_width=420):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=css, label="AR figures",
-                              elem_id="infill-ar-card")
-            ar_grid = gr.HTML("", css_template=css, label="AR grid", elem_id="infill-ar-grid")
-            ar_text = gr.HTML("", css_template=css, label="AR text", elem_id="infill-ar-text")
+        left = result_column("infill", "diffusion", "diffusion", "Diffusion", ("text", "text"))
+        right = result_column("infill", "ar", "AR", "Autoregressive", ("text", "text"))
 
     inputs = [text, instruction, diffusion, autoregressive, steps, strategy, seed, words]  # words last: optional
-    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid, diffusion_text=diffusion_text,
-                           ar_card=ar_card, ar_grid=ar_grid, ar_text=ar_text, summary=summary, notice=notice)
+    outputs = OUTPUTS.wire(diffusion_card=left.card, diffusion_grid=left.grid, diffusion_text=left.more,
+                           ar_card=right.card, ar_grid=right.grid, ar_text=right.more, summary=summary, notice=notice)
     event = run.click(run_infill, inputs, outputs, api_name="infill", concurrency_id="sampler")
-    stop.click(stops_waiting(stop_infill), None, outputs, cancels=[event], api_name="stop_infill", queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event], "stop_infill")
     place.click(place_template, [words, diffusion, length], [text, notice], api_name="place_words")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import gradio as gr
 
 from ..config import limits
+from ..viz.branch_diff import DIFF_CSS
 from ..viz.candidates import CANDIDATES_CSS, CANDIDATES_JS
+from ..viz.diagram import DIAGRAM_CSS
+from ..viz.given_grid import GIVEN_CSS
+from ..viz.infill_text import INFILL_TEXT_CSS
+from ..viz.likelihood import LIKELIHOOD_CSS
 from ..viz.order_grid import ORDER_CSS
+from ..viz.reversal_table import REVERSAL_CSS
 from ..viz.run_card import CARD_CSS
 from ..viz.stats import STATS_CSS
 from ..viz.token_grid import GRID_CSS
@@ -26,6 +32,10 @@ APP_CSS = """
 #chat-buttons { flex-wrap: nowrap; }
 """
 
+# The other views' styles: the fill-in's text, the branch's diff, the explainer's diagram, the likelihood tables
+# and the reversal verdicts and table.
+VIEW_CSS = INFILL_TEXT_CSS + DIFF_CSS + DIAGRAM_CSS + LIKELIHOOD_CSS + REVERSAL_CSS
+
 
 # Gradio keeps a copy of every component's last value (grid, figures, chat, trace) for each browser session
 # it has seen, in one LRU of `state_session_capacity` sessions counted by number: then a rush of newcomers (or
@@ -36,11 +46,13 @@ SESSIONS = CAPACITY
 
 def launch_kwargs() -> dict:
     # Gradio runs no <script> inside gr.HTML: the grids' candidate popovers come from this page script.
-    # Styles of HTML that streams belong here, not in a gr.HTML's css_template: measured in Chromium on 2 cores
-    # (benchmarks/race_browser.py --css-template), the compare race took 1.2x to 2.5x as long with its cards
-    # and order maps styled by css_template, depending on the machine's load.
+    # Every view's styles are here, none in a gr.HTML's css_template (tests/test_tab_kit.py checks it): measured
+    # in Chromium on 2 cores (benchmarks/race_browser.py --css-template), the compare race took 1.2x to 2.5x as
+    # long with its cards and order maps styled by css_template, depending on the machine's load.
+    # GIVEN_CSS after GRID_CSS: a given cell's look overrides a committed cell's at the same specificity.
     # PAGE_CSS last: the room's layout (projector, phone, presentation mode) overrides the grids' own sizes.
-    return dict(css=GRID_CSS + STATS_CSS + CANDIDATES_CSS + CARD_CSS + ORDER_CSS + APP_CSS + PAGE_CSS,
+    return dict(css=GRID_CSS + GIVEN_CSS + STATS_CSS + CANDIDATES_CSS + CARD_CSS + ORDER_CSS + VIEW_CSS + APP_CSS
+                + PAGE_CSS,
                 head=PAGE_HEAD, js="() => {\n" + CANDIDATES_JS + "\n" + PAGE_JS + "\n}", theme=gr.themes.Soft(),
                 state_session_capacity=SESSIONS)
 

@@ -75,7 +75,7 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs(overflow_behavior="wrap", elem_id="mode-tabs"):
             with gr.Tab("Chat & watch", id="chat"):
                 _one_line("chat")
-                build_chat_tab(demo)
+                chat = build_chat_tab(demo)
             with gr.Tab("Diffusion vs AR", id="compare", elem_id="tab-compare"):
                 _one_line("compare")
                 build_compare_tab(demo)
@@ -90,7 +90,7 @@ def build_demo() -> gr.Blocks:
                 build_strategies_tab(demo)
             with gr.Tab("Rewind & branch", id="branch", elem_id="tab-branch"):
                 _one_line("branch")
-                build_branch_tab(demo)
+                build_branch_tab(demo, chat.trace)  # it branches from the chat's last run
             with gr.Tab("How it works", id="explain", elem_id="tab-explain") as explain_tab:
                 _one_line("explain")
                 build_how_it_works(demo, explain_tab)

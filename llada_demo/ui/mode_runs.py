@@ -1,4 +1,4 @@
-"""Shared by the teaching-mode tabs: one background run per browser session and tab, polled into throttled frames."""
+"""What the teaching tabs share: a model loaded for a run, refusals, and each tab's runs drawn into frames."""
 
 from __future__ import annotations
 
@@ -56,36 +56,45 @@ def _finished(item) -> bool:
     return all(t.finished for t in item) if isinstance(item, tuple) else bool(item.finished)
 
 
-def stream_views(runs: SessionRuns, request, stream, draw: Draw, outputs: Outputs, context=None) -> Iterator[tuple]:
-    """Run `stream` as this session's job of a tab and yield its frames (`outputs` has a "notice"), then the last.
+class TabRuns:
+    """A teaching tab's runs: one background job per browser session, drawn the one way every tab draws.
 
-    The first frame clears the previous run's notice; later ones leave it (a late frame must not wipe "Stopped").
+    `draw_for(context)` gives the tab's Draw for one run, from what its handler passed as `context` (e.g. the
+    fill-in template; None when the views need nothing besides the run): the same Draw while the run streams
+    and at its Stop.
     """
-    run = runs.start(request, stream, context=context)
-    try:
-        for latest, plots, first in frames(run, request):
-            yield outputs.frame(**draw(_stable(latest), plots, ""), **({"notice": ""} if first else {}))
-    finally:
-        runs.release(run)
-    if run.error is not None:
-        yield outputs.frame(notice=failure(run.error))
-        return
-    if run.latest is None:  # cancelled before the first frame
-        yield outputs.frame(notice=end_notice(run, True))
-        return
-    latest = _stable(run.latest)
-    stopped = not _finished(latest)
-    yield outputs.frame(**draw(latest, True, "stopped" if stopped else ""), notice=end_notice(run, stopped))
-    prune_session(request)
 
+    def __init__(self, outputs: Outputs, draw_for: Callable[[object], Draw]):
+        self.outputs, self.draw_for, self.sessions = outputs, draw_for, SessionRuns()
 
-def stop_views(runs: SessionRuns, request, draw_for: Callable[[object], Draw], outputs: Outputs) -> tuple:
-    """Stop this session's job after its current forward pass and draw where it stopped (the tab's outputs).
+    def stream(self, request, stream, context=None) -> Iterator[tuple]:
+        """Run `stream` as this session's job and yield its frames (the outputs have a "notice"), then the last.
 
-    `draw_for(context)` gives the Draw for the job's context (what `stream_views` was given, e.g. a template).
-    """
-    run, context = runs.stop(request)
-    latest = _stable(run.latest) if run is not None and run.latest is not None else None
-    if latest is None or (isinstance(latest, tuple) and not latest) or _finished(latest):  # nothing was running
-        return outputs.frame(notice="")
-    return outputs.frame(**draw_for(context)(latest, True, "stopped"), notice="⏹ Stopped.")
+        The first frame clears the previous run's notice; later ones leave it (a late frame must not wipe
+        "Stopped").
+        """
+        outputs, draw = self.outputs, self.draw_for(context)
+        run = self.sessions.start(request, stream, context=context)
+        try:
+            for latest, plots, first in frames(run, request):
+                yield outputs.frame(**draw(_stable(latest), plots, ""), **({"notice": ""} if first else {}))
+        finally:
+            self.sessions.release(run)
+        if run.error is not None:
+            yield outputs.frame(notice=failure(run.error))
+            return
+        if run.latest is None:  # cancelled before the first frame
+            yield outputs.frame(notice=end_notice(run, True))
+            return
+        latest = _stable(run.latest)
+        stopped = not _finished(latest)
+        yield outputs.frame(**draw(latest, True, "stopped" if stopped else ""), notice=end_notice(run, stopped))
+        prune_session(request)
+
+    def stopped(self, run, context) -> tuple:
+        """The frame at a Stop (kit.wire_stop): where the stopped run got to, or only the notice cleared when
+        nothing was running."""
+        latest = _stable(run.latest) if run is not None and run.latest is not None else None
+        if latest is None or (isinstance(latest, tuple) and not latest) or _finished(latest):
+            return self.outputs.frame(notice="")
+        return self.outputs.frame(**self.draw_for(context)(latest, True, "stopped"), notice="⏹ Stopped.")

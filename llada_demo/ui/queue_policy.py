@@ -45,19 +45,9 @@ def refusal(message: str) -> tuple[bool, list[dict], str]:
 
 
 def install(demo: gr.Blocks) -> gr.Blocks:
-    """Put the per-session limits in front of the queue (after `demo.queue(...)`), and tell each Stop handler
-    which events its button cancels (the waiting runs it may remove)."""
+    """Put the per-session limits in front of the queue (after `demo.queue(...)`)."""
     queue = demo._queue
     push = queue.push
-    # Gradio wires `cancels=` as a second function on the same trigger as the Stop handler: match them by trigger.
-    cancelled: dict[tuple, set] = {}
-    for block_fn in demo.fns.values():
-        if block_fn.cancels:
-            cancelled.setdefault(_triggers(block_fn), set()).update(block_fn.cancels)
-    for block_fn in demo.fns.values():
-        runs = getattr(block_fn.fn, "stops_runs", None)
-        if runs is not None:
-            runs.update(cancelled.get(_triggers(block_fn), ()))
 
     async def limited_push(body, request, username):
         session = getattr(body, "session_hash", None)
@@ -78,10 +68,6 @@ def install(demo: gr.Blocks) -> gr.Blocks:
 
     queue.push = limited_push
     return demo
-
-
-def _triggers(block_fn) -> tuple:
-    return tuple(sorted((str(block), str(event)) for block, event in (block_fn.targets or [])))
 
 
 def _served(request) -> tuple[object, str] | tuple[None, None]:
@@ -125,10 +111,10 @@ def unread_frames(request) -> int:
         return 0
 
 
-def stops_waiting(stop):
-    """A Stop handler that first removes its session's runs still waiting in its own tab (the events its
-    `cancels=` names), then stops the running one (on a worker thread: stopping waits for the current forward
-    pass, which must not hold up the server)."""
+def stops_waiting(stop, cancels):
+    """A Stop handler that first removes its session's runs still waiting in its own tab (the events `cancels`,
+    which its `cancels=` names too), then stops the running one (on a worker thread: stopping waits for the
+    current forward pass, which must not hold up the server)."""
     import functools
 
     import anyio
@@ -140,7 +126,8 @@ def stops_waiting(stop):
         prune_session(request)
         return frame
 
-    handler.stops_runs = set()  # the events this Stop cancels, filled in by install() from its `cancels=`
+    # The events' function ids in this Blocks, as the queue's waiting events name them (event.fn._id).
+    handler.stops_runs = {event["id"] for event in cancels}
     return handler
 
 

@@ -20,16 +20,15 @@ from ..modes.reversal import (
     reversal_stream,
 )
 from ..scoring.run_figures import run_figures
-from ..viz.reversal_table import REVERSAL_CSS, render_accuracy_table, render_verdict
-from ..viz.run_card import CARD_CSS, render_run_card
+from ..viz.reversal_table import render_accuracy_table, render_verdict
+from ..viz.run_card import render_run_card
 from ..viz.token_grid import render_grid
 from . import lenient
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, refused, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import COLUMNS, result_column, run_stop, wire_stop
+from .mode_runs import TabRuns, failure, load, refused
 from .score_names import build_score_names
 
-COLUMNS = 8
 # The tab leads with what convinces (filling the blank in the trained sentence), then the questions.
 LEAD = """
 ### The reversal curse, live
@@ -79,7 +78,6 @@ PAPER_QUOTE = """
 > GPT-4o drops from **82.7 to 34.3** and Qwen2.5-7B from **75.9 to 38.0**.
 """
 
-_runs = SessionRuns()
 OUTPUTS = Outputs("diffusion_card", "diffusion_grid", "diffusion_verdict", "ar_card", "ar_grid", "ar_verdict",
                   "fact", "notice")
 
@@ -115,6 +113,9 @@ def _draw(report, question):
     return views
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _draw(*context))  # a run's context: (report, question)
+
+
 def _run(question_text, request, make_stream):
     try:
         report = load_report()
@@ -123,7 +124,7 @@ def _run(question_text, request, make_stream):
     except SettingsError as error:
         yield refused(OUTPUTS, error)
         return
-    yield from stream_views(_runs, request, stream, _draw(report, question), OUTPUTS, context=question)
+    yield from _runs.stream(request, stream, context=(report, question))
 
 
 def run_reversal(question_text, request: gr.Request = None):
@@ -135,12 +136,6 @@ def run_reversal(question_text, request: gr.Request = None):
 def run_fill_in(question_text, request: gr.Request = None):
     """Stream both models filling the question's fact with its name blanked; yields as run_reversal."""
     yield from _run(question_text, request, fill_in_stream)
-
-
-def stop_reversal(request: gr.Request = None):
-    """Stop this session's run after its current forward pass and draw where it stopped."""
-    report = load_report()
-    return stop_views(_runs, request, lambda question: _draw(report, question), OUTPUTS)
 
 
 def show_fact(question_text) -> str:
@@ -164,8 +159,7 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
                                          "← backward the child")
         with gr.Column(min_width=140, scale=0):
             fill = gr.Button("Fill in the blank", variant="primary", elem_id="reversal-fill")
-            run = gr.Button("Ask both", variant="secondary", elem_id="reversal-run")
-            stop = gr.Button("Stop", variant="stop", elem_id="reversal-stop")
+            run, stop = run_stop("Ask both", "reversal-run", "reversal-stop", variant="secondary")
     fact = gr.Markdown(show_fact(first) if first else "", elem_id="reversal-fact")
     gr.Markdown(QUESTIONS_NOTE, elem_classes="llada-intro", elem_id="reversal-questions-note")
     with gr.Accordion("How the two models were trained, and what forward and backward mean", open=False,
@@ -173,29 +167,18 @@ def build_reversal_tab(demo: gr.Blocks) -> None:
         gr.Markdown(DETAILS)
     notice = gr.Markdown("", label="notice", elem_id="reversal-notice")
     with gr.Row(equal_height=False):
-        with gr.Column(min_width=360):
-            diffusion_card = gr.HTML(render_run_card("Diffusion", None), css_template=CARD_CSS,
-                                     label="diffusion figures", elem_id="reversal-diffusion-card")
-            diffusion_grid = gr.HTML("", label="diffusion grid", elem_id="reversal-diffusion-grid")
-            diffusion_verdict = gr.HTML("", css_template=REVERSAL_CSS, label="diffusion verdict",
-                                        elem_id="reversal-diffusion-verdict")
-        with gr.Column(min_width=360):
-            ar_card = gr.HTML(render_run_card("Autoregressive", None), css_template=CARD_CSS, label="AR figures",
-                              elem_id="reversal-ar-card")
-            ar_grid = gr.HTML("", label="AR grid", elem_id="reversal-ar-grid")
-            ar_verdict = gr.HTML("", css_template=REVERSAL_CSS, label="AR verdict", elem_id="reversal-ar-verdict")
+        left = result_column("reversal", "diffusion", "diffusion", "Diffusion", ("verdict", "verdict"), min_width=360)
+        right = result_column("reversal", "ar", "AR", "Autoregressive", ("verdict", "verdict"), min_width=360)
     build_score_names(question)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            gr.HTML(render_accuracy_table(report), css_template=REVERSAL_CSS, elem_id="reversal-table")
+            gr.HTML(render_accuracy_table(report), elem_id="reversal-table")
         with gr.Column(scale=2):
             gr.Markdown(PAPER_QUOTE)
 
-    outputs = OUTPUTS.wire(diffusion_card=diffusion_card, diffusion_grid=diffusion_grid,
-                           diffusion_verdict=diffusion_verdict, ar_card=ar_card, ar_grid=ar_grid,
-                           ar_verdict=ar_verdict, fact=fact, notice=notice)
+    outputs = OUTPUTS.wire(diffusion_card=left.card, diffusion_grid=left.grid, diffusion_verdict=left.more,
+                           ar_card=right.card, ar_grid=right.grid, ar_verdict=right.more, fact=fact, notice=notice)
     event = run.click(run_reversal, [question], outputs, api_name="reversal", concurrency_id="sampler")
     fill_event = fill.click(run_fill_in, [question], outputs, api_name="reversal_fill_in", concurrency_id="sampler")
     question.change(show_fact, [question], [fact], api_name=False, queue=False)
-    stop.click(stops_waiting(stop_reversal), None, outputs, cancels=[event, fill_event], api_name="stop_reversal",
-               queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event, fill_event], "stop_reversal")

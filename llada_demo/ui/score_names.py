@@ -9,9 +9,9 @@ from ..errors import SettingsError
 from ..modes.reversal import FACTS_MODEL, FACTS_TWIN, find_question, load_report
 from ..modes.score import both_directions, name_entries, score_stream, summary
 from ..scoring.answer_likelihood import ScoreSettings
-from ..viz.likelihood import LIKELIHOOD_CSS, preference_figure, ranking_html
+from ..viz.likelihood import preference_figure, ranking_html
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stream_views
+from .mode_runs import TabRuns, failure, load
 
 NAMES_SETTINGS = ScoreSettings(samples=64)  # 8 answers in 32 passes, as the main preset
 INTRO = """
@@ -22,7 +22,6 @@ child's name alone, which the answer starts with. Diffusion: the likelihood boun
 each); AR twin: exact (diamonds). Higher is preferred.
 """
 
-_runs = SessionRuns()
 OUTPUTS = Outputs("plot", "ranking", "result", "notice")
 
 
@@ -37,6 +36,9 @@ def _draw(progress, plots: bool, status: str) -> dict:
     return views
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _draw)
+
+
 def run_score_names(question_text, request: gr.Request = None):
     """Stream the names' scores for the question's fact, both directions. Yields (figure, ranking HTML, figures as
     JSON, notice)."""
@@ -48,7 +50,7 @@ def run_score_names(question_text, request: gr.Request = None):
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, _draw, OUTPUTS)
+    yield from _runs.stream(request, stream)
 
 
 def build_score_names(question: gr.Dropdown) -> None:
@@ -59,7 +61,7 @@ def build_score_names(question: gr.Dropdown) -> None:
         button = gr.Button("Score the names", variant="secondary", elem_id="reversal-score")
         notice = gr.Markdown("", label="notice", elem_id="reversal-score-notice")
         plot = gr.Plot(label="names", show_label=False, elem_id="reversal-score-plot")
-        ranking = gr.HTML("", css_template=LIKELIHOOD_CSS, label="names ranking", elem_id="reversal-score-ranking")
+        ranking = gr.HTML("", label="names ranking", elem_id="reversal-score-ranking")
         result = gr.JSON(label="scores", visible=False)
     button.click(run_score_names, [question], OUTPUTS.wire(plot=plot, ranking=ranking, result=result, notice=notice),
                  api_name="reversal_score", concurrency_id="sampler")

@@ -13,14 +13,13 @@ from ..modes.reversal import load_report
 from ..modes.score import FORMATS, MAX_CANDIDATES, make_entries, presets, score_stream, summary
 from ..scoring.answer_likelihood import ScoreSettings
 from ..startup import offered_models
-from ..viz.likelihood import LIKELIHOOD_CSS, convergence_figure, ranking_html
+from ..viz.likelihood import convergence_figure, ranking_html
 from . import lenient
 from .controls import choice, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import NO_MODEL, model_picker, run_stop, wire_stop
+from .mode_runs import TabRuns, failure, load
 
-NO_AR = "none"
 PLOT_SECONDS = 0.6  # redraw the figure at most this often while running (it is small; the table goes every frame)
 INTRO = """
 ### Which answer does the model prefer?
@@ -33,7 +32,6 @@ error bar that shrinks as draws accumulate. Type a prompt and 2-4 answers (or pi
 diffusion model's preference settle: it is **settled** once the leader's 95% interval overlaps no other answer's.
 """
 
-_runs = SessionRuns()
 OUTPUTS = Outputs("plot", "ranking", "result", "notice")
 
 
@@ -59,6 +57,9 @@ def _draw():
     return draw
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _draw())
+
+
 def score_settings(samples, target_se) -> ScoreSettings:
     """The job's stopping rule from the controls (a SettingsError says what to change)."""
     samples = whole_number(samples, "Draws per answer", 16, 1024)
@@ -77,17 +78,12 @@ def run_score(prompt, answer_1, answer_2, answer_3, answer_4, form, diffusion_na
         form = choice(form, "Format", FORMATS)
         entries = make_entries(prompt, [answer_1, answer_2, answer_3, answer_4], form)
         settings = score_settings(samples, target_se)
-        autoregressive = None if ar_name in (None, "", NO_AR) else load(ar_name)
+        autoregressive = None if ar_name in (None, "", NO_MODEL) else load(ar_name)
         stream = score_stream(load(diffusion_name), autoregressive, entries, settings)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, _draw(), OUTPUTS)
-
-
-def stop_score(request: gr.Request = None):
-    """Stop this session's job after its current forward pass and draw where it stopped."""
-    return stop_views(_runs, request, lambda _: _draw(), OUTPUTS)
+    yield from _runs.stream(request, stream)
 
 
 def build_score_tab(demo: gr.Blocks) -> None:
@@ -102,11 +98,10 @@ def build_score_tab(demo: gr.Blocks) -> None:
         form = lenient.Radio(list(FORMATS), value=first.form, label="Format", scale=1, elem_id="score-format",
                              info="chat: the prompt is a question, the answer its reply; text: the answer continues "
                                   "the prompt")
-        diffusion = lenient.Dropdown(model_choices("diffusion"), value=first.diffusion, label="Diffusion model",
-                                     scale=1, elem_id="score-diffusion")
-        autoregressive = lenient.Dropdown(model_choices("autoregressive") + [("none", NO_AR)],
-                                          value=first.autoregressive, label="AR model (exact)", scale=1,
-                                          elem_id="score-ar")
+        diffusion = model_picker("diffusion", choices=model_choices("diffusion"), value=first.diffusion, scale=1,
+                                 elem_id="score-diffusion")
+        autoregressive = model_picker("autoregressive", "AR model (exact)", choices=model_choices("autoregressive"),
+                                      optional=True, value=first.autoregressive, scale=1, elem_id="score-ar")
     prompt = gr.Textbox(first.prompt, label="Prompt", lines=2, elem_id="score-prompt")
     with gr.Row():
         answers = [gr.Textbox(first.answers[i] if i < len(first.answers) else "", label=f"Answer {i + 1}",
@@ -116,11 +111,10 @@ def build_score_tab(demo: gr.Blocks) -> None:
                                  elem_id="score-samples")
         target = lenient.Number(0, label="Stop once the standard error is under (nats, 0 = never)",
                                 elem_id="score-target")
-        run = gr.Button("Score the answers", variant="primary", elem_id="score-run")
-        stop = gr.Button("Stop", variant="stop", elem_id="score-stop")
+        run, stop = run_stop("Score the answers", "score-run", "score-stop")
     notice = gr.Markdown("", label="notice", elem_id="score-notice")
     plot = gr.Plot(label="convergence", show_label=False, elem_id="score-plot")
-    ranking = gr.HTML("", css_template=LIKELIHOOD_CSS, label="ranking", elem_id="score-ranking")
+    ranking = gr.HTML("", label="ranking", elem_id="score-ranking")
     with gr.Accordion("The figures as data (what /score returns)", open=False):
         result = gr.JSON(label="scores", elem_id="score-json")
 
@@ -136,4 +130,4 @@ def build_score_tab(demo: gr.Blocks) -> None:
     outputs = OUTPUTS.wire(plot=plot, ranking=ranking, result=result, notice=notice)
     inputs = [prompt, *answers, form, diffusion, autoregressive, samples, target]
     event = run.click(run_score, inputs, outputs, api_name="score", concurrency_id="sampler")
-    stop.click(stops_waiting(stop_score), None, outputs, cancels=[event], api_name="stop_score", queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event], "stop_score")

@@ -11,18 +11,16 @@ from ..sampling import CACHE_MODES, STRATEGIES
 from ..scoring.agreement import identical_share
 from ..scoring.quality import mean_commit_log_prob
 from ..scoring.run_figures import run_figures
-from ..startup import default_model, offered_models
 from ..viz.figures import decoding_order_map
-from ..viz.run_card import CARD_CSS, render_comparison, render_run_card
+from ..viz.run_card import render_comparison, render_run_card
 from ..viz.state import revises, revision_counts
 from ..viz.token_grid import render_grid
 from . import lenient
 from .controls import resolve_seed, settings_from_controls, strategy_info
 from .frames import Outputs
-from .mode_runs import SessionRuns, load, refused, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import COLUMNS, model_picker, result_column, run_stop, seed_box, wire_stop
+from .mode_runs import TabRuns, load, refused
 
-COLUMNS = 8
 INTRO = """
 ### Strategy comparison
 Two runs of the same model on the same prompt with **the same seed**; only the settings you change differ.
@@ -40,7 +38,6 @@ forward passes. Cells it took back carry a pink border and ↺ with the count (s
 the same token came back).
 """
 
-_runs = SessionRuns()
 OUTPUTS = Outputs("card_a", "grid_a", "order_a", "card_b", "grid_b", "order_b", "summary", "notice")
 
 
@@ -84,6 +81,9 @@ def _views(traces, plots: bool, status: str = "") -> dict:
     return views
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _views)
+
+
 def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, strategy_a, block_a, threshold_a,
                    cache_a, strategy_b, block_b, threshold_b, cache_b, request: gr.Request = None):
     """Stream both runs. Yields (card A, grid A, order map A, card B, grid B, order map B, table, notice)."""
@@ -97,12 +97,7 @@ def run_strategies(prompt, model_name, gen_length, steps, temperature, seed, str
     except SettingsError as error:
         yield refused(OUTPUTS, error)
         return
-    yield from stream_views(_runs, request, stream, _views, OUTPUTS)
-
-
-def stop_strategies(request: gr.Request = None):
-    """Stop this session's run after its current forward pass and draw where it stopped (same outputs)."""
-    return stop_views(_runs, request, lambda _: _views, OUTPUTS)
+    yield from _runs.stream(request, stream)
 
 
 def _side(name: str, strategy: str, block: int):
@@ -127,36 +122,26 @@ def build_strategies_tab(demo: gr.Blocks) -> None:
     with gr.Row():
         prompt = gr.Textbox("Write a story that uses the words: boat, rain, happy.", label="Prompt", scale=3,
                             elem_id="strategies-prompt")
-        model = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                 label="Model", scale=1)
+        model = model_picker("diffusion", "Model", scale=1)
     with gr.Row():
         gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)")
         steps = lenient.Slider(1, 256, value=32, step=1, label="Steps (both)")
         temperature = lenient.Slider(0.0, 2.0, value=model_defaults(model.value)["temperature"], step=0.05,
                                      label="Temperature (0 = greedy)")
-        seed = lenient.Number(0, precision=0, label="Seed, shared (-1 = random)")
+        seed = seed_box("Seed, shared (-1 = random)")
     with gr.Row():
         first = _side("A", model_defaults(model.value)["strategy"], 64)
         second = _side("B", "random", 64)
     with gr.Row():
-        run = gr.Button("Compare", variant="primary", elem_id="strategies-run")
-        stop = gr.Button("Stop", variant="stop", elem_id="strategies-stop")
+        run, stop = run_stop("Compare", "strategies-run", "strategies-stop")
     notice = gr.Markdown("", label="notice", elem_id="strategies-notice")
     with gr.Row(equal_height=False):
-        with gr.Column(min_width=420):
-            card_a = gr.HTML(render_run_card("A", None), css_template=CARD_CSS, label="A figures",
-                             elem_id="strategies-a-card")
-            grid_a = gr.HTML("", label="A grid", elem_id="strategies-a-grid")
-            order_a = gr.Plot(label="A order map", elem_id="strategies-a-order", show_label=False)
-        with gr.Column(min_width=420):
-            card_b = gr.HTML(render_run_card("B", None), css_template=CARD_CSS, label="B figures",
-                             elem_id="strategies-b-card")
-            grid_b = gr.HTML("", label="B grid", elem_id="strategies-b-grid")
-            order_b = gr.Plot(label="B order map", elem_id="strategies-b-order", show_label=False)
-    summary = gr.HTML("", css_template=CARD_CSS, label="comparison", elem_id="strategies-summary")
+        a = result_column("strategies", "a", "A", "A", ("order", "order map"), plot=True)
+        b = result_column("strategies", "b", "B", "B", ("order", "order map"), plot=True)
+    summary = gr.HTML("", label="comparison", elem_id="strategies-summary")
 
     inputs = [prompt, model, gen_length, steps, temperature, seed, *first, *second]
-    outputs = OUTPUTS.wire(card_a=card_a, grid_a=grid_a, order_a=order_a, card_b=card_b, grid_b=grid_b,
-                           order_b=order_b, summary=summary, notice=notice)
+    outputs = OUTPUTS.wire(card_a=a.card, grid_a=a.grid, order_a=a.more, card_b=b.card, grid_b=b.grid,
+                           order_b=b.more, summary=summary, notice=notice)
     event = run.click(run_strategies, inputs, outputs, api_name="compare_strategies", concurrency_id="sampler")
-    stop.click(stops_waiting(stop_strategies), None, outputs, cancels=[event], api_name="stop_strategies", queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event], "stop_strategies")

@@ -9,15 +9,13 @@ from ..models.sampling_defaults import model_defaults
 from ..modes.common import clean_prompt
 from ..modes.sweep import MAX_RUNS, SweepProgress, plan_sweep, sweep_stream
 from ..sampling import CACHE_MODES, STRATEGIES
-from ..startup import default_model, offered_models
 from ..viz.sweep import TABLE_HEADERS, sweep_figure, sweep_rows
 from . import lenient
 from .controls import choices, resolve_seed, whole_number
 from .frames import Outputs
-from .mode_runs import SessionRuns, failure, load, stop_views, stream_views
-from .queue_policy import stops_waiting
+from .kit import NO_MODEL, model_picker, run_stop, seed_box, wire_stop
+from .mode_runs import TabRuns, failure, load
 
-NO_JUDGE = "none"
 INTRO = f"""
 ### Trade-off explorer
 A diffusion model's cost is its number of **steps** (one forward pass each), not its number of tokens. Fewer
@@ -28,7 +26,6 @@ perplexity of it (how natural it reads to an independent model), the diffusion m
 Latency is wall time on this machine, so other work running on it adds noise; forward passes are exact.
 """
 
-_runs = SessionRuns()
 OUTPUTS = Outputs("status", "plot", "table", "notice")
 
 
@@ -64,6 +61,9 @@ def _draw():
     return draw
 
 
+_runs = TabRuns(OUTPUTS, lambda context: _draw())
+
+
 def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks_text, strategies, seed,
               bound_samples, caches=("none",), request: gr.Request = None):
     """Stream the sweep. Yields (status, figure, table rows, notice); plot and table grow as runs finish."""
@@ -73,17 +73,12 @@ def run_sweep(prompt, diffusion_name, judge_name, gen_length, steps_text, blocks
                           seed=resolve_seed(seed), caches=choices(caches, "KV caches", CACHE_MODES),
                           temperature=model_defaults(diffusion_name)["temperature"])  # the model's default
         samples = whole_number(bound_samples or 0, "NLL bound samples", 0, 64)
-        judge = None if judge_name in (None, "", NO_JUDGE) else load(judge_name)
+        judge = None if judge_name in (None, "", NO_MODEL) else load(judge_name)
         stream = sweep_stream(load(diffusion_name), judge, prompt, plan, samples)
     except SettingsError as error:
         yield OUTPUTS.frame(notice=failure(error))
         return
-    yield from stream_views(_runs, request, stream, _draw(), OUTPUTS)
-
-
-def stop_sweep(request: gr.Request = None):
-    """Cancel this session's sweep after its current forward pass. Returns (status, figure, table, notice)."""
-    return stop_views(_runs, request, lambda _: _draw(), OUTPUTS)
+    yield from _runs.stream(request, stream)
 
 
 def build_sweep_tab(demo: gr.Blocks) -> None:
@@ -91,11 +86,8 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
     gr.Markdown(INTRO, elem_classes="llada-intro")
     with gr.Row():
         prompt = gr.Textbox("Write a story about a dog.", label="Prompt", scale=3, elem_id="sweep-prompt")
-        diffusion = lenient.Dropdown(offered_models("diffusion"), value=default_model("diffusion", teaching=True),
-                                     label="Diffusion model", scale=1)
-        judge = lenient.Dropdown(offered_models("autoregressive") + [("none", NO_JUDGE)],
-                                 value=default_model("autoregressive"), label="Judge (AR model for perplexity)",
-                                 scale=1)
+        diffusion = model_picker("diffusion", scale=1)
+        judge = model_picker("autoregressive", "Judge (AR model for perplexity)", optional=True, scale=1)
     with gr.Row():
         gen_length = lenient.Slider(8, 256, value=64, step=8, label="Answer length (tokens)", elem_id="sweep-length")
         steps = gr.Textbox("4, 8, 16, 32, 64", label="Steps to try", elem_id="sweep-steps",
@@ -109,11 +101,10 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
                                        info="none = exact; prefix / dual are faster approximations.",
                                        elem_id="sweep-caches")
     with gr.Row():
-        seed = lenient.Number(0, precision=0, label="Seed (-1 = random)")
+        seed = seed_box()
         bound_samples = lenient.Slider(0, 16, value=4, step=1, label="NLL bound samples (0 = skip)",
                                        info="Monte Carlo maskings per answer for the bound.")
-        run = gr.Button("Run sweep", variant="primary", elem_id="sweep-run")
-        stop = gr.Button("Stop", variant="stop", elem_id="sweep-stop")
+        run, stop = run_stop("Run sweep", "sweep-run", "sweep-stop")
     notice = gr.Markdown("", label="notice", elem_id="sweep-notice")
     status = gr.Markdown("", label="status", elem_id="sweep-status")
     plot = gr.Plot(label="cost vs quality", elem_id="sweep-plot", show_label=False)
@@ -126,4 +117,4 @@ def build_sweep_tab(demo: gr.Blocks) -> None:
     inputs = [prompt, diffusion, judge, gen_length, steps, blocks, strategies, seed, bound_samples, caches]
     outputs = OUTPUTS.wire(status=status, plot=plot, table=table, notice=notice)
     event = run.click(run_sweep, inputs, outputs, api_name="sweep", concurrency_id="sampler")
-    stop.click(stops_waiting(stop_sweep), None, outputs, cancels=[event], api_name="stop_sweep", queue=False)
+    wire_stop(stop, _runs.sessions, _runs.stopped, outputs, [event], "stop_sweep")

@@ -14,7 +14,7 @@ from .state import answer_state, quoted_text, split_edge_spaces, stop_label, vis
 # The plain grid's cell pieces, so both grids read the same; only the fixed cells are drawn here.
 from .token_grid import CONTINUES, cell_display_texts, cell_html, header_html, legend_html
 
-# Scoped by the gr.HTML component (css_template), on top of the global GRID_CSS.
+# In the page's CSS after GRID_CSS (ui/launch.py), so a fixed cell's look overrides a committed cell's.
 GIVEN_CSS = """
 .llada-view .cell.given { background: #ffffff; border: 1.5px solid #475569; color: #0f172a; font-weight: 600; }
 .llada-view .cell.ahead { background: #ffffff; border: 1.5px dashed #cbd5e1; color: #94a3b8; font-weight: 400; }

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client
 
 from llada_demo.models.registry import default_model_name
-from llada_demo.ui import handlers
+from llada_demo.ui import chat_handlers as handlers
 
 pytestmark = pytest.mark.e2e
 DIFFUSION = default_model_name("diffusion")
@@ -24,7 +24,7 @@ def test_a_waiting_run_shows_its_place_in_the_queue_on_the_notice(page, app_url)
         for blocker in blockers:
             long_chat(blocker)
         deadline = time.time() + 60
-        while sum(not run.done for run, _ in handlers._chat_runs._runs.values()) < 2 and time.time() < deadline:
+        while sum(not run.done for run, _ in handlers.chat_runs._runs.values()) < 2 and time.time() < deadline:
             time.sleep(0.1)
         page.locator("#message textarea").fill("Write a story about a cat.")
         page.locator("#send").click()

@@ -1,4 +1,4 @@
-"""Event handlers of the chat tab: validate, run in the background, stream frames, replay, export."""
+"""The chat tab's handlers: Send (its run is modes/chat.py's), Stop, replay, clear, model choice; checks: chat_settings."""
 
 from __future__ import annotations
 
@@ -8,114 +8,26 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from ..engine import BackgroundRun, load_model, stream_trace
+from ..engine import BackgroundRun, load_model
 from ..errors import SettingsError
-from ..models.context import context_limit
-from ..models.registry import REGISTRY, already_loaded
-from ..models.tokenizer import chat_prompt_ids
-from ..modes.placed_words import ASK_IN_PROMPT, Placement, parse_words, place_words, used_summary, with_words
+from ..models.registry import REGISTRY
+from ..modes.chat import ChatPlan, chat_stream, plan_chat, reads_earlier_turns
+from ..modes.placed_words import ASK_IN_PROMPT, Placement, parse_words, used_summary
 from ..prompt import clean_message
-from ..sampling import nearest_valid
 from ..trace import Trace
 from ..viz.figures import confidence_heatmap, decoding_order_map, step_curves
 from ..viz.given_grid import placed_legend, render_given_grid
 from ..viz.state import COLOR_MODES, MASK_GLYPH
 from ..viz.stats import preview_text, render_stats
 from ..viz.token_grid import render_grid
-from .controls import app_bounds, clamped_note, controls_of, settings_with_notes
-from .conversation import (
-    STREAMING_PLACEHOLDER,
-    check_history,
-    display_answer,
-    fit_context,
-    model_messages,
-)
+from .chat_settings import answer_bounds, join_notices
+from .controls import clamped_note, controls_of, settings_with_notes
+from .conversation import STREAMING_PLACEHOLDER, check_history, display_answer, model_messages
 from .frames import Outputs, merge_frames
+from .kit import COLUMNS
 from .notices import end_notice, error_notice, failure_notice
 from .queue_policy import prune_session
 from .sessions import SessionRuns, paced
-
-GRID_COLUMNS = 8  # 8 cells a row leave each cell room for a whole word in the chat tab (tested in a browser)
-
-
-def _count(number, word: str) -> str:
-    """'1 block', '2 blocks': the word in the singular for one."""
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
-
-
-def _per_step(tokens: float) -> str:
-    shown_ = f"{tokens:.2g}"
-    return f"about {shown_} token" + ("" if shown_ == "1" else "s")
-
-
-def settings_summary(settings) -> str:
-    """What a run of `settings` will do, in one line (the notice under valid controls)."""
-    blocks = f"{_count(settings.num_blocks, 'block')} of {_count(settings.block_length, 'token')}"
-    if settings.strategy == "threshold":
-        # The threshold strategy commits every guess above τ, so it decides its own number of passes.
-        passes = (f"the threshold strategy decides its own number of passes (at most "
-                  f"{_count(settings.steps_per_block, 'step')} per block; every guess above τ = "
-                  f"{settings.threshold:g} is committed)")
-    else:
-        passes = (f"{_count(settings.steps_per_block, 'step')} each "
-                  f"({_per_step(settings.gen_length / settings.steps)} per step)")
-    cached = "" if settings.cache == "none" else (
-        f" {settings.cache.capitalize()} cache: one full pass per block, then shorter ones (approximate).")
-    return f"✓ {blocks}, {passes}.{cached}"
-
-
-def answer_bounds(model_name=None, message=None):
-    """What the chat offers for an answer: the app's limits and, for a model already loaded, the room that the
-    message (or, with none, the chat template alone) leaves in its context.
-
-    A model not yet loaded is not loaded here (these checks answer at once, outside the queue): the app's
-    limits apply, and the Send checks the context itself (fit_context).
-    """
-    loaded = already_loaded(model_name) if isinstance(model_name, str) else None
-    if loaded is None:
-        return app_bounds()
-    limit = context_limit(loaded.model)
-    if limit is None:
-        return app_bounds()
-    text = message.strip() if isinstance(message, str) else ""
-    try:
-        prompt = chat_prompt_ids(loaded.tokenizer, [{"role": "user", "content": text or "a"}]).shape[1]
-    except SettingsError:
-        return app_bounds(limit)
-    return app_bounds(limit, prompt, "the message" if text else "the chat template")
-
-
-def check_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
-                   cache="none", message=None, model_name=None) -> str:
-    """A message about the current controls: what a run will do, what was moved into range, or what to change."""
-    try:
-        settings, notes = settings_with_notes(answer_bounds(model_name, message), **controls_of(locals()))
-    except SettingsError as error:
-        return error_notice(error)
-    return _join(settings_summary(settings), clamped_note(notes))
-
-
-def nearest_settings(gen_length, steps, block_length, strategy, threshold, temperature, cfg_scale, seed,
-                     cache="none", message=None, model_name=None):
-    """The closest (answer length, steps, block length) that run: within the app's limits and, when the model is
-    loaded, the room the typed message leaves in its context (the sliders then Send with these)."""
-    asked = controls_of(locals())
-    s = nearest_valid(asked, answer_bounds(model_name, message))
-    return s.gen_length, s.steps, s.block_length, check_settings(
-        **dict(asked, gen_length=s.gen_length, steps=s.steps, block_length=s.block_length), message=message,
-        model_name=model_name)
-
-
-def answer_limits(model_name):
-    """The answer-length, steps and block-length sliders' ends for a model: its context less the chat template."""
-    try:
-        load_model(model_name)  # once per process; the bounds read the loaded model's context
-    except SettingsError:
-        return gr.skip(), gr.skip(), gr.skip()
-    bounds = answer_bounds(model_name)
-    longest = bounds.longest  # a multiple of 32 (controls.LONGEST_STEP): the slider's end runs
-    return (gr.update(maximum=longest), gr.update(maximum=min(bounds.max_steps, longest)),
-            gr.update(maximum=longest))
 
 
 def shown(text: str) -> str:
@@ -126,13 +38,13 @@ def shown(text: str) -> str:
 def grid_view(trace: Trace, step: int | None = None, color_by: str = "confidence") -> str:
     """The chat's grid: a run that started from placed words draws their cells as given."""
     if trace.initial is not None and bool((trace.initial != trace.mask_id).any()):
-        return render_given_grid(trace, trace.initial, step=step, color_by=color_by, columns=GRID_COLUMNS,
+        return render_given_grid(trace, trace.initial, step=step, color_by=color_by, columns=COLUMNS,
                                  legend=placed_legend())
-    return render_grid(trace, step=step, color_by=color_by, columns=GRID_COLUMNS)
+    return render_grid(trace, step=step, color_by=color_by, columns=COLUMNS)
 
 
 def _figures(trace: Trace):
-    return confidence_heatmap(trace), decoding_order_map(trace, columns=GRID_COLUMNS), step_curves(trace)
+    return confidence_heatmap(trace), decoding_order_map(trace, columns=COLUMNS), step_curves(trace)
 
 
 # /chat's outputs (also /stop's), in the order the tab wires them; a frame names only what it changes.
@@ -158,10 +70,6 @@ class ChatTurn:
     words: tuple[str, ...] = ()  # the words placed in the answer, checked in its text at the end
 
 
-def _join(*notices: str) -> str:
-    return "\n\n".join(n for n in notices if n)
-
-
 def empty_answer_note(model_name: str) -> str:
     """Why an answer came back empty, and what the model in use can do."""
     hint = REGISTRY[model_name].hint if model_name in REGISTRY else ""
@@ -175,12 +83,12 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
     if run.error is not None:
         note = "⚠️ No answer: the run failed (see the notice)."
         history.append({"role": "assistant", "content": shown(display_answer("", note))})
-        return chat_frame(message="", chatbot=history, notice=_join(turn.notice, failure_notice(run.error)))
+        return chat_frame(message="", chatbot=history, notice=join_notices(turn.notice, failure_notice(run.error)))
     trace = run.latest
     if trace is None:  # cancelled or out of time before the first step
         note = "⏹ Stopped before the first step: no answer."
         history.append({"role": "assistant", "content": shown(display_answer("", note))})
-        return chat_frame(message="", chatbot=history, notice=_join(turn.notice, end_notice(run, True)))
+        return chat_frame(message="", chatbot=history, notice=join_notices(turn.notice, end_notice(run, True)))
     stopped = not trace.finished
     if stopped:
         trace = trace.prefix(len(trace.steps))  # a snapshot: the stream may not be closed yet
@@ -197,12 +105,12 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
                          interactive=bool(trace.steps))
     notice = end_notice(run, stopped) or (note if not text.strip() else "")
     if not trace.steps and not stopped:
-        notice = _join(notice, NOTHING_TO_FILL)
+        notice = join_notices(notice, NOTHING_TO_FILL)
     used = f"**In the answer**: {used_summary(text, turn.words)}" if turn.words else ""
     grid = grid_view(trace, color_by=turn.color_by)
     return chat_frame(message="", chatbot=history, grid=grid,
                       stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
-                      notice=_join(turn.notice, used, notice))
+                      notice=join_notices(turn.notice, used, notice))
 
 
 NOTHING_TO_FILL = ("ℹ️ Your placed words fill every cell of the answer, so the model had nothing to write: the answer "
@@ -218,7 +126,13 @@ def figures_frame(run: BackgroundRun) -> tuple:
     return chat_frame(**dict(zip(("heatmap", "order", "curves"), _figures(trace))))
 
 
-_chat_runs = SessionRuns()
+chat_runs = SessionRuns()  # each session's chat run, which its Stop stops (chat_tab: kit.wire_stop)
+
+
+def start_notice(plan: ChatPlan, notes: list[str]) -> str:
+    """What a turn's notice says from its start: values moved into range, turns left out, words placed."""
+    return join_notices(clamped_note(notes), plan.fitted.notice(), placed_note(plan.placement) if plan.placement
+                        else "")
 
 
 def placed_note(placement: Placement) -> str:
@@ -245,26 +159,17 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
         requests = parse_words(words)
         loaded = load_model(model_name)
         settings, notes = settings_with_notes(answer_bounds(model_name, message), **controls_of(locals()))
-        placement = place_words(loaded.tokenizer, requests, settings.gen_length, loaded.special.mask) \
-            if requests else None
-        if placement is not None and ASK_IN_PROMPT:
-            message = with_words(message, placement.words)  # the bubble shows what the model reads
         earlier = model_messages(history) if reads_earlier_turns(loaded.spec, remember) else []
-        fitted = fit_context(loaded.tokenizer, earlier + [{"role": "user", "content": message}],
-                             settings, context_limit(loaded.model))
+        plan = plan_chat(loaded, message, earlier, settings, requests)
     except SettingsError as error:
         # The last run's results go: what stays on screen must not look like the answer to these settings.
         yield chat_frame(notice=error_notice(error), grid="", stats=render_stats(None), heatmap=None, order=None,
                          curves=None, scrubber=gr.Slider(value=0, maximum=1), trace=None)
         return
 
-    turn = ChatTurn(history + [{"role": "user", "content": shown(message)}], color_by, loaded.spec.name,
-                    notice=_join(clamped_note(notes), fitted.notice(), placed_note(placement) if placement else ""),
-                    words=placement.words if placement else ())
-    template = placement.template if placement else None
-    forbid = placement.forbid(loaded.tokenizer) if placement else None
-    run = _chat_runs.start(request, stream_trace(loaded, fitted.ids, settings, answer=template, forbid=forbid),
-                           context=turn)
+    turn = ChatTurn(history + [{"role": "user", "content": shown(plan.message)}], color_by, loaded.spec.name,
+                    notice=start_notice(plan, notes), words=plan.words)
+    run = chat_runs.start(request, chat_stream(loaded, plan), context=turn)
     bubbles = turn.history + [{"role": "assistant", "content": STREAMING_PLACEHOLDER}]
     yield chat_frame(message="", chatbot=bubbles, notice=turn.notice)  # clears the last run's notice
     try:
@@ -288,14 +193,9 @@ def chat(message, history, model_name, gen_length, steps, block_length, strategy
     prune_session(request)
 
 
-def reads_earlier_turns(spec, remember) -> bool:
-    """The "Remember earlier turns" box, or the model's own flag where a caller leaves the box out."""
-    return spec.reads_earlier_turns if remember is None else bool(remember)
-
-
-def stop(request: gr.Request = None) -> tuple:
-    """Stop this session's run after its current forward pass and draw where it stopped (/chat's outputs)."""
-    run, turn = _chat_runs.stop(request)
+def stopped(run: BackgroundRun | None, turn: ChatTurn | None) -> tuple:
+    """The chat's frame at a Stop (kit.wire_stop): the turn's end drawn where its run stopped (/chat's outputs);
+    nothing when no turn was running or its end was already sent."""
     if run is None or turn is None or turn.delivered:
         return chat_frame()
     turn.delivered = True
