@@ -4,6 +4,7 @@ styles itself (css_template), the grid width is defined once, and a Stop stops o
 import ast
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -102,7 +103,9 @@ def test_a_stop_stops_its_own_tabs_run_and_not_another_tabs(demo):
                                                "none", "random", 8, 0.9, "none", request=request)
     next(strategies)
 
-    stopped = asyncio.run(by_name["stop_compare"].fn(request=request))
+    # On a thread of its own: in the whole suite Playwright's sync API keeps an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        stopped = pool.submit(asyncio.run, by_name["stop_compare"].fn(request=request)).result()
     race_run, _ = compare_tab._runs.sessions.stop(request, wait=0)
     assert race_run.done
     assert stopped[compare_tab.OUTPUTS.names.index("notice")] == "⏹ Stopped."

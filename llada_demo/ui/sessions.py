@@ -106,6 +106,25 @@ class Watchdog:
 WATCHDOG = Watchdog()
 
 
+class Reader:
+    """Whether anyone still reads a stream's frames. Gone when at least UNREAD_LIMIT frames wait unread
+    (queue_policy.unread_frames) and none was read for ABANDON_SECONDS: an API caller that never opened its
+    result stream. A slow browser that lags several frames behind but keeps reading is not gone."""
+
+    def __init__(self, request):
+        self.request, self.sent = request, 0  # sent: frames the handler has yielded so far
+        self._read, self._since = 0, None
+
+    def gone(self) -> bool:
+        unread = unread_frames(self.request)
+        read = self.sent - unread
+        if unread < UNREAD_LIMIT or read > self._read:
+            self._read, self._since = max(read, self._read), None
+            return False
+        self._since = self._since or time.monotonic()
+        return time.monotonic() - self._since > ABANDON_SECONDS
+
+
 def paced(run: BackgroundRun, pace: Pace | None = None, request=None) -> Iterator[tuple[object, Due]]:
     """(latest item, what is due) while the run goes on, at most once per `pace.grid` seconds.
 
@@ -123,15 +142,11 @@ def paced(run: BackgroundRun, pace: Pace | None = None, request=None) -> Iterato
 def _as_computed(run: BackgroundRun, pace: Pace, request) -> Iterator[tuple[object, Due]]:
     last_chat = last_plot = -1e9
     first, seen = True, None
-    unread_since = None
+    reader = Reader(request)
     while not run.wait(pace.grid):
         WATCHDOG.seen(run)
-        if unread_frames(request) >= UNREAD_LIMIT:
-            unread_since = unread_since or time.monotonic()
-            if time.monotonic() - unread_since > ABANDON_SECONDS:
-                run.cancel()  # nobody reads this stream: stop computing it
-        else:
-            unread_since = None
+        if reader.gone():
+            run.cancel()  # nobody reads this stream: stop computing it
         latest = run.latest
         progress = _progress(latest)
         if latest is None or progress == seen:
@@ -142,6 +157,7 @@ def _as_computed(run: BackgroundRun, pace: Pace, request) -> Iterator[tuple[obje
         last_chat = now if chat else last_chat
         last_plot = now if plots else last_plot
         yield latest, Due(chat=chat, plots=plots, first=first)
+        reader.sent += 1
         first = False
 
 
@@ -149,7 +165,7 @@ def stepped(run: BackgroundRun, fps: float, pace: Pace, request=None) -> Iterato
     """Presentation mode: the run's steps one after another, one every 1/fps seconds, however fast the model
     computes them (a class cannot follow 20 steps a second), and after the run has finished if need be. The
     figures wait for the end. A run that is not a trace (a sweep's progress) streams as computed."""
-    shown, first, unread_since = None, True, None  # per trace (a race has two), the steps shown so far
+    shown, first, reader = None, True, Reader(request)  # shown: per trace (a race has two), the steps shown
     while True:
         WATCHDOG.seen(run)
         latest = run.latest
@@ -157,19 +173,16 @@ def stepped(run: BackgroundRun, fps: float, pace: Pace, request=None) -> Iterato
         if latest is not None and not all(hasattr(item, "steps") for item in items):
             yield from _as_computed(run, pace, request)
             return
-        if unread_frames(request) >= UNREAD_LIMIT:
-            unread_since = unread_since or time.monotonic()
-            if time.monotonic() - unread_since > ABANDON_SECONDS:
-                run.cancel()  # nobody reads this stream
-                return
-        else:
-            unread_since = None
+        if reader.gone():
+            run.cancel()  # nobody reads this stream
+            return
         if shown is None and latest is not None:
             shown = [0] * len(items)
         if latest is not None and any(seen < len(item.steps) for seen, item in zip(shown, items)):
             shown = [min(seen + 1, len(item.steps)) for seen, item in zip(shown, items)]  # one step more each
             view = tuple(item.prefix(seen) for seen, item in zip(shown, items))
             yield (view if isinstance(latest, (tuple, list)) else view[0]), Due(chat=True, plots=False, first=first)
+            reader.sent += 1
             first = False
             planned = max(max(item.settings.steps, len(item.steps)) for item in items)
             time.sleep(step_delay(fps, planned))  # not run.wait: the run's end must not cut the pace short

@@ -68,8 +68,12 @@ def test_chat_shows_the_diffusion_step_by_step(page, screenshot_dir):
 
 
 def stats_say(page, word: str, timeout: float = 120000) -> None:
-    page.wait_for_function(f"() => /STATUS\\s*{word}/i.test(document.querySelector('#stats').innerText)",
-                           timeout=timeout)
+    try:
+        page.wait_for_function(f"() => /STATUS\\s*{word}/i.test(document.querySelector('#stats').innerText)",
+                               timeout=timeout)
+    except Exception as error:  # say what the page shows instead (a stop, a refusal, a run still going)
+        stats, notice = page.locator("#stats").inner_text(), page.locator("#notice").inner_text()
+        raise AssertionError(f"stats never said {word!r}: stats {stats!r}, notice {notice!r}") from error
 
 
 def error_pills(page) -> int:
