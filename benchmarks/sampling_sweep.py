@@ -95,7 +95,7 @@ def sweep_prompts(stories, count: int, seed: int, talk: int) -> list[dict]:
 def eligible(summary: dict, twin: dict, best_words: float) -> bool:
     return (summary["repetition_rate"] <= 1.5 * twin["repetition_rate"] + 1e-9
             and summary["distinct_2"] >= 0.85 * twin["distinct_2"] - 1e-9
-            and (summary["words_share"] or 0) >= best_words - 0.1)
+            and (summary["words_share"] or 0) >= best_words - 0.1 - 1e-9)  # 5/30 vs 8/30 - 0.1: equal, not less
 
 
 def shortfall(summary: dict, twin: dict) -> float:
