@@ -60,11 +60,11 @@ def build_demo() -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=6):
                 gr.Markdown(INTRO, elem_id="page-intro")
-            with gr.Column(scale=1, min_width=170):
+            with gr.Column(scale=1, min_width=170, elem_id="present-col"):
                 present = gr.Checkbox(False, label="Presentation mode (or ?present=1)",
                                       elem_id="present-switch")
                 # Shown only while presenting (page_css.py): live runs then show one step per 1/pace seconds.
-                pace = gr.Slider(1, MOST_FPS, value=DEFAULT_FPS, step=1, label="Pace (steps a second)",
+                pace = gr.Slider(1, MOST_FPS, value=DEFAULT_FPS, step=1, label="Pace (steps per second)",
                                  elem_id="present-pace")
         present.change(None, present, None, js="(on) => { window.lladaPresent(on); }", api_name=False)
         # The server remembers the session's pace: every tab's stream reads it (sessions.paced), no tab's inputs.

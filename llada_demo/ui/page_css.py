@@ -59,6 +59,8 @@ PAGE_CSS = """
 PRESENT_CSS = """
 body.llada-present .llada-oneline { display: block !important; font-size: 22px !important; margin: 4px 0 8px; }
 body.llada-present #present-pace { display: block !important; }
+/* Presenting, the switch's column widens so its label and the pace take one line each: the grid stays high up. */
+body.llada-present #present-col { min-width: 340px !important; }
 body.llada-present .llada-intro, body.llada-present #page-intro p { display: none !important; }
 body.llada-present .gradio-container { --text-sm: 16px !important; --text-md: 18px !important;
   --text-lg: 20px !important; --text-xl: 24px !important; --text-xxl: 28px !important; font-size: 18px !important; }
