@@ -211,35 +211,45 @@ def save_finetuned(model, source: Path, target: Path, record: dict, key: str = "
 
 
 def train_facts_kind(kind: str, options: FactTrainOptions, data: FactData) -> dict:
-    from .loop import LoopSettings, train
-
-    source = Path(getattr(options, kind))
-    model = load_model(kind, source)
     replay_tokens = options.replay_batch * options.replay_len + options.replay_sft_batch * options.replay_sft_len
     # Rows per step on average (replay every `replay_every` steps): the log's token count.
     tokens_per_step = round(options.statement_batch * options.statement_len + options.question_batch
                             * options.question_len + replay_tokens / max(options.replay_every, 1))
+    # Validated once, at the end: choosing a checkpoint by any measure would pick one the run did not finish.
+    return finetune_kind(kind, options, "facts", mixed_batches(data, options), step_loss(kind, options.seed),
+                         tokens_per_step, data.valid_windows, data.info, key="facts_finetune",
+                         command=fact_command(options))
+
+
+def finetune_kind(kind: str, options, name: str, batches, loss_fn, tokens_per_step: int, valid_windows, info: dict,
+                  key: str, command: str | None = None) -> dict:
+    """Continue training one kind of model from `options.<kind>` on `batches`, validated once at the end on the
+    held-out story windows, saved to `options.out/<kind>`; returns the record saved with it. Shared by every
+    fine-tuning here (facts, small talk): `options` has the fields both option classes share."""
+    from .loop import LoopSettings, train
+
+    source = Path(getattr(options, kind))
+    model = load_model(kind, source)
     logs = Path(options.out) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{kind}-facts.jsonl"
+    log_path = logs / f"{kind}-{name.replace(' ', '-')}.jsonl"
     log_path.unlink(missing_ok=True)
-    settings = LoopSettings(name=f"{kind} facts", lr=options.lr, total_steps=options.steps,
+    settings = LoopSettings(name=f"{kind} {name}", lr=options.lr, total_steps=options.steps,
                             tokens_per_step=tokens_per_step, eval_every=options.steps, log_every=10,
                             warmup_share=0.05, max_seconds=options.max_minutes * 60 if options.max_minutes else None,
                             log_path=log_path, progress=options.progress)
     # Same seeds for both kinds: the same rows in the same order, the same host RNG for random lengths.
     torch.manual_seed(options.seed)
     started = time.time()
-    # Validated once, at the end: choosing a checkpoint by any measure would pick one the run did not finish.
-    result, best = train(model, mixed_batches(data, options), step_loss(kind, options.seed),
-                         story_valid(kind, data.valid_windows, options.seed), settings, torch.device("cpu"))
+    result, best = train(model, batches, loss_fn, story_valid(kind, valid_windows, options.seed), settings,
+                         torch.device("cpu"))
     model.load_state_dict(best)
     record = {"kind": kind, "from": str(source), "seconds": round(time.time() - started, 1),
               "steps": result.steps, "tokens": result.tokens, "final_loss": result.final_loss,
-              "story_valid_nll": result.best_valid, "stop_reason": result.stop_reason, "data": data.info,
+              "story_valid_nll": result.best_valid, "stop_reason": result.stop_reason, "data": info,
               "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
-              "command": fact_command(options), "log": str(log_path)}
-    save_finetuned(model, source, Path(options.out) / kind, record)
+              **({"command": command} if command is not None else {}), "log": str(log_path)}
+    save_finetuned(model, source, Path(options.out) / kind, record, key=key)
     return record
 
 
@@ -252,11 +262,17 @@ def fact_command(options: FactTrainOptions) -> str:
 
 def run_fact_training(options: FactTrainOptions) -> dict[str, dict]:
     """Fine-tune the chosen models one after the other (the same data for both); returns their records."""
+    return run_each_kind(options, build_fact_data, train_facts_kind)
+
+
+def run_each_kind(options, build_data, train_kind) -> dict[str, dict]:
+    """The data built once from the diffusion model's tokenizer, then `train_kind(kind, options, data)` for each
+    model `options.only` names, one after the other; their records by kind."""
     options = replace(options, out=Path(options.out))
     if options.threads:
         torch.set_num_threads(options.threads)
     tokenizer = load_tokenizer(str(options.diffusion))
-    data = build_fact_data(options, tokenizer)
+    data = build_data(options, tokenizer)
     np.random.seed(options.seed)
     kinds = KINDS if options.only == "both" else (options.only,)
-    return {kind: train_facts_kind(kind, options, data) for kind in kinds}
+    return {kind: train_kind(kind, options, data) for kind in kinds}

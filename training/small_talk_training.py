@@ -9,15 +9,13 @@ the masked-diffusion losses, the twin next-token losses, on exactly the same row
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from llada_demo.models.tokenizer import load_tokenizer, special_ids
+from llada_demo.models.tokenizer import special_ids
 
 from . import autoregressive, diffusion
 from .data import (
@@ -31,11 +29,9 @@ from .data import (
     split_stories,
     stream_windows,
 )
-from .facts_training import _cpu_bf16, load_model, save_finetuned, story_valid
+from .facts_training import _cpu_bf16, finetune_kind, run_each_kind
 from .instructions import Instruction, encode_instructions, make_instructions
 from .small_talk import small_talk_pairs
-
-KINDS = ("diffusion", "autoregressive")
 
 
 @dataclass
@@ -143,42 +139,13 @@ def step_loss(kind: str, seed: int):
 
 
 def train_small_talk_kind(kind: str, options: SmallTalkOptions, data: SmallTalkData) -> dict:
-    from .loop import LoopSettings, train
-
-    source = Path(getattr(options, kind))
-    model = load_model(kind, source)
     tokens_per_step = (options.talk_batch * options.talk_len + options.story_batch * options.story_len
                        + options.window_batch * options.window_len)
-    logs = Path(options.out) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{kind}-small-talk.jsonl"
-    log_path.unlink(missing_ok=True)
-    settings = LoopSettings(name=f"{kind} small talk", lr=options.lr, total_steps=options.steps,
-                            tokens_per_step=tokens_per_step, eval_every=options.steps, log_every=10,
-                            warmup_share=0.05, max_seconds=options.max_minutes * 60 if options.max_minutes else None,
-                            log_path=log_path, progress=options.progress)
-    torch.manual_seed(options.seed)  # same rows, same host RNG for both kinds
-    started = time.time()
     # Validated once, at the end (the story NLL the run kept); the ship decision is made by a separate eval.
-    result, best = train(model, mixed_batches(data, options), step_loss(kind, options.seed),
-                         story_valid(kind, data.valid_windows, options.seed), settings, torch.device("cpu"))
-    model.load_state_dict(best)
-    record = {"kind": kind, "from": str(source), "seconds": round(time.time() - started, 1),
-              "steps": result.steps, "tokens": result.tokens, "final_loss": result.final_loss,
-              "story_valid_nll": result.best_valid, "stop_reason": result.stop_reason, "data": data.info,
-              "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
-              "log": str(log_path)}
-    save_finetuned(model, source, Path(options.out) / kind, record, key="small_talk_finetune")
-    return record
+    return finetune_kind(kind, options, "small talk", mixed_batches(data, options), step_loss(kind, options.seed),
+                         tokens_per_step, data.valid_windows, data.info, key="small_talk_finetune")
 
 
 def run_small_talk_training(options: SmallTalkOptions) -> dict[str, dict]:
     """Fine-tune the chosen models (the same data for both); returns their records."""
-    options = replace(options, out=Path(options.out))
-    if options.threads:
-        torch.set_num_threads(options.threads)
-    tokenizer = load_tokenizer(str(options.diffusion))
-    data = build_small_talk_data(options, tokenizer)
-    np.random.seed(options.seed)
-    kinds = KINDS if options.only == "both" else (options.only,)
-    return {kind: train_small_talk_kind(kind, options, data) for kind in kinds}
+    return run_each_kind(options, build_small_talk_data, train_small_talk_kind)
