@@ -2,6 +2,7 @@
 step with a changed word, whose grid marks the changed cell."""
 
 import pytest
+from page_actions import set_slider
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +22,6 @@ def run_source(page) -> None:
                            " g.querySelectorAll('.cell.masked').length === 0; }", timeout=120000)
 
 
-def set_slider(page, elem_id: str, value: int) -> None:
-    """Type a value into a Gradio slider's number box (fires its input event, as a person typing)."""
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
 
 
 def rewind_to(page, step):

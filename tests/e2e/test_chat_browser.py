@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from page_actions import send, set_slider
 
 pytestmark = pytest.mark.e2e
 
@@ -17,15 +18,8 @@ def grid_cells(page) -> int:
     return page.locator("#token-grid .llada-grid div.cell").count()
 
 
-def set_slider(page, elem_id: str, value: int) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
 
 
-def send(page, text: str) -> None:
-    page.locator("#message textarea").fill(text)
-    page.locator("#send").click()
 
 
 def test_chat_shows_the_diffusion_step_by_step(page, screenshot_dir):

@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from page_actions import open_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -20,9 +21,6 @@ def panel_shot(page, panel: str, path) -> None:
                                                           "width": box["width"] + 24, "height": box["height"] + 24})
 
 
-def open_tab(page, name: str, panel: str) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    page.locator(f"#{panel}").wait_for(state="visible", timeout=15000)
 
 
 def watch_masks(page, selectors, done, timeout=120):

@@ -5,6 +5,7 @@ streams on a phone, candidates by tap, nearest valid settings that run, presenta
 import time
 
 import pytest
+from page_actions import open_tab, send, set_slider
 
 pytestmark = pytest.mark.e2e
 
@@ -58,21 +59,10 @@ def open_page(browser, url: str, size, path: str = "", **options):
     return context, page
 
 
-def set_slider(page, elem_id: str, value) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
 
 
-def send(page, text: str) -> None:
-    page.locator("#message textarea").fill(text)
-    page.locator("#send").click()
 
 
-def open_tab(page, name: str, panel: str | None) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    if panel:
-        page.locator(f"#{panel}").wait_for(state="visible", timeout=15000)
 
 
 @pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))

@@ -5,7 +5,8 @@ import re
 import time
 
 import pytest
-from test_modes_browser import open_tab, panel_shot
+from page_actions import open_tab
+from test_modes_browser import panel_shot
 
 pytestmark = pytest.mark.e2e
 
