@@ -169,16 +169,16 @@ def stepped(run: BackgroundRun, fps: float, pace: Pace, request=None) -> Iterato
     while True:
         WATCHDOG.seen(run)
         latest = run.latest
-        items = latest if isinstance(latest, (tuple, list)) else (latest,)
-        if latest is not None and not all(hasattr(item, "steps") for item in items):
+        items = _traces(latest)
+        if latest is not None and items is None:
             yield from _as_computed(run, pace, request)
             return
         if reader.gone():
             run.cancel()  # nobody reads this stream
             return
-        if shown is None and latest is not None:
+        if shown is None and items is not None:
             shown = [0] * len(items)
-        if latest is not None and any(seen < len(item.steps) for seen, item in zip(shown, items)):
+        if items is not None and any(seen < len(item.steps) for seen, item in zip(shown, items)):
             shown = [min(seen + 1, len(item.steps)) for seen, item in zip(shown, items)]  # one step more each
             view = tuple(item.prefix(seen) for seen, item in zip(shown, items))
             yield (view if isinstance(latest, (tuple, list)) else view[0]), Due(chat=True, plots=False, first=first)
@@ -196,10 +196,17 @@ def _progress(latest) -> object:
     """How far a run's latest item has got (steps recorded), to tell a new frame from a repeat."""
     if latest is None:
         return None
-    items = latest if isinstance(latest, (tuple, list)) else (latest,)
-    if not items or not all(hasattr(item, "steps") for item in items):
+    items = _traces(latest)
+    if items is None:
         return object()  # not traces (e.g. a sweep's progress): every poll counts as new
     return tuple(len(item.steps) for item in items)
+
+
+def _traces(latest) -> tuple | None:
+    """The traces a run's latest item holds (one, or a race's pair), or None when it holds none (nothing yet, or
+    a sweep's progress)."""
+    items = tuple(latest) if isinstance(latest, (tuple, list)) else (latest,)
+    return items if items and all(hasattr(item, "steps") for item in items) else None
 
 
 def modes_pace() -> Pace:
