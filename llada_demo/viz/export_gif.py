@@ -69,11 +69,11 @@ def _gif_label(trace: Trace, state: AnswerState, position: int, shown: CellText)
 
 def frame_labels(trace: Trace, state: AnswerState) -> list[str]:
     """Each cell's label in one frame: whole characters, a split one drawn on its first cell (token_grid's rule)."""
-    shown = cell_display_texts(trace, state.tokens, state.masked | state.stop)
-    return [_gif_label(trace, state, position, shown[position]) for position in range(trace.gen_length)]
+    return [look[2] for look in _frame_looks(trace, state, COLOR_MODES[0])]
 
 
 def _frame_looks(trace: Trace, state: AnswerState, color_by: str) -> list[tuple]:
+    """Every cell's look in one frame (`_cell_look`), its text decided over the whole row."""
     shown = cell_display_texts(trace, state.tokens, state.masked | state.stop)
     return [_cell_look(trace, state, position, color_by, shown[position]) for position in range(trace.gen_length)]
 
