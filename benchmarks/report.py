@@ -91,6 +91,42 @@ def h100_table() -> str:
     return "\n".join(lines)
 
 
+# The one GPU run of scripts/gpu_bench.sh so far (issue 28): an H200, LLaDA-8B's shape with random weights.
+GPU = "gpu_nvidia-h200_"
+
+
+def _gpu_rows(part: str) -> list[dict]:
+    return [row for result in _load(f"{GPU}{part}.json") for row in result["rows"]]
+
+
+def gpu_speed_table() -> str:
+    lines = ["| variant | steps | time (s) | ms/step | tokens/s | × naive | agreement | peak memory (GB) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in _gpu_rows("llada8b") + _gpu_rows("llada8b_64steps") + _gpu_rows("autoregressive"):
+        lines.append(f"| {r['variant']} | {r['steps']} | {r['seconds']:.2f} | {r['ms_per_step']:.1f} | "
+                     f"{r['tokens_per_s']:.0f} | {_dash(r['vs_naive'], '.2f')} | {_dash(r['agreement'], '.3f')} | "
+                     f"{r['peak_memory_gb']:.2f} |")
+    return "\n".join(lines)
+
+
+def gpu_embedded_table() -> str:
+    lines = ["| variant | time (s) | NFE | ms/pass | tokens/s | tokens/pass | × naive | agreement | twin ppl |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in _gpu_rows("embedded"):
+        lines.append(f"| {r['variant']} | {r['seconds']:.2f} | {r['nfe']} | {r['ms_per_step']:.1f} | "
+                     f"{r['tokens_per_s']:.0f} | {r['tokens_per_pass']:.2f} | {_dash(r['vs_naive'], '.2f')} | "
+                     f"{_dash(r['agreement'], '.3f')} | {_dash(r['twin_perplexity'], '.2f')} |")
+    return "\n".join(lines)
+
+
+def gpu_memory_table() -> str:
+    lines = ["| sampler | cache | answer | peak (GB) | above the weights (GB) |", "|---|---|---|---|---|"]
+    for r in _load(f"{GPU}memory.json"):
+        lines.append(f"| {r['sampler']} | {r['cache']} | {r['gen_length']} | {r['peak_gb']:.2f} | "
+                     f"{r['peak_gb'] - r['weights_gb']:.2f} |")
+    return "\n".join(lines)
+
+
 def soak_table() -> str:
     lines = ["| traffic | RSS after the warm-up (MB) | after 200 more runs (MB) | growth (MB) | "
              "growth over the last 50 runs (MB) |", "|---|---|---|---|---|"]
@@ -106,7 +142,8 @@ def soak_table() -> str:
 
 
 DOC_TABLES = {"cpu-speed": cpu_speed_table, "cpu-memory": cpu_memory_table, "h100-speed": h100_table,
-              "soak": soak_table}
+              "soak": soak_table, "h200-speed": gpu_speed_table, "h200-embedded": gpu_embedded_table,
+              "h200-memory": gpu_memory_table}
 
 
 def update_docs(check: bool = False, docs: Path = ROOT / "docs") -> list[str]:
