@@ -9,6 +9,9 @@ Three measures per model:
 - story NLL per token on held-out text (tinystories-valid.txt, never trained on): fixed windows; the diffusion
   model's is its likelihood bound with fixed masks (the same masks for every model), the twin's the exact NLL;
 - greetings answered non-empty and on topic: the eval's 20 (greetings.py; 10 of them in no SFT data);
+- story requests answered with a story (and, reported, naming what was asked): the eval's 20
+  (story_requests.py; 10 phrased in forms no SFT data uses), so small talk cannot win by answering every
+  message with small talk;
 - turns that leak: 20 two-turn conversations. Turn 1 asks for a story about a name and a thing and is answered by
   a held-out story about them; turn 2 asks for a story about another name and thing. An answer leaks when it
   names the first turn's name or thing (whole word, any case). Asked with the earlier turn (what the chat sent
@@ -40,6 +43,7 @@ from training.eval_options import EvalOptions
 from training.greetings import EVAL_GREETINGS, SEEN_IN_SFT, on_topic
 from training.instructions import THINGS, _mentions, character_name
 from training.scorecard import load_model
+from training.story_requests import EVAL_STORY_REQUESTS, SEEN_FORMS, is_story, names_subject
 
 RESULTS = Path(__file__).parent / "results"
 # 64 tokens: the on-topic rule reads the first 12 words, and a leaked subject is named in the first sentences;
@@ -49,6 +53,7 @@ WINDOWS, WINDOW_LEN, BOUND_SAMPLES = 48, 256, 4
 CONVERSATIONS = 20
 SHIP_NLL_MARGIN = 0.05
 SHIP_GREETINGS = 0.9
+SHIP_STORIES = 0.9
 
 
 def subject(story: str) -> tuple[str, str] | None:
@@ -120,6 +125,13 @@ def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlie
         greeted = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for _, text in EVAL_GREETINGS])
     on = [on_topic(a["text"], category) for a, (category, _) in zip(greeted, EVAL_GREETINGS)]
     log(f"{kind}: greetings on topic {sum(on)}/{len(on)} (unseen {sum(on[SEEN_IN_SFT:])}/{len(on) - SEEN_IN_SFT})")
+    with precision:
+        told = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for text, _ in EVAL_STORY_REQUESTS])
+    stories = [is_story(a["text"]) for a in told]
+    named = [ok and names_subject(a["text"], subject)
+             for ok, a, (_, subject) in zip(stories, told, EVAL_STORY_REQUESTS)]
+    log(f"{kind}: story requests answered with a story {sum(stories)}/{len(stories)} "
+        f"(unseen forms {sum(stories[SEEN_FORMS:])}/{len(stories) - SEEN_FORMS}), naming the subject {sum(named)}")
     leaks = {}
     for mode in modes:
         lists = [(t["history"] if mode == "with earlier turn" else []) + [{"role": "user", "content": t["message"]}]
@@ -135,18 +147,26 @@ def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlie
             "greetings_on_topic_unseen": sum(on[SEEN_IN_SFT:]) / (len(on) - SEEN_IN_SFT),
             "greetings": [{"message": text, "answer": a["text"], "on_topic": o}
                           for (_, text), a, o in zip(EVAL_GREETINGS, greeted, on)],
+            "story_requests": sum(stories) / len(stories),
+            "story_requests_unseen": sum(stories[SEEN_FORMS:]) / (len(stories) - SEEN_FORMS),
+            "story_requests_naming_subject": sum(named) / len(named),
+            "stories": [{"message": text, "answer": a["text"], "story": ok, "names_subject": n}
+                        for (text, _), a, ok, n in zip(EVAL_STORY_REQUESTS, told, stories, named)],
             "turns": leaks, "answers_precision": "bf16 autocast" if bf16 else "fp32",
             "seconds": round(time.perf_counter() - started, 1)}
 
 
 def compare(before: dict, after: dict) -> dict:
-    """The ship rule: story NLL at most +SHIP_NLL_MARGIN for both models, greetings >= SHIP_GREETINGS for both."""
+    """The ship rule, for both models: story NLL at most +SHIP_NLL_MARGIN, greetings >= SHIP_GREETINGS, and story
+    requests answered with a story >= SHIP_STORIES (a result measured before story requests were counted has none:
+    it does not pass)."""
     rows, ship = [], True
     for kind in ("diffusion", "autoregressive"):
         b, a = before["models"][kind], after["models"][kind]
         nll_ok = a["story_nll"] - b["story_nll"] <= SHIP_NLL_MARGIN
         greet_ok = a["greetings_on_topic"] >= SHIP_GREETINGS
-        ship = ship and nll_ok and greet_ok
+        stories_ok = a.get("story_requests", 0.0) >= SHIP_STORIES
+        ship = ship and nll_ok and greet_ok and stories_ok
         rows.append({"kind": kind, "story_nll": [b["story_nll"], a["story_nll"]],
                      "greetings_on_topic": [b["greetings_on_topic"], a["greetings_on_topic"]],
                      "greetings_on_topic_unseen": [b["greetings_on_topic_unseen"], a["greetings_on_topic_unseen"]],
@@ -154,20 +174,24 @@ def compare(before: dict, after: dict) -> dict:
                                                   a["turns"]["with earlier turn"]["leaked"]],
                      "leaked_newest_only": [t["turns"].get("newest message only", {}).get("leaked")
                                             for t in (b, a)],
-                     "nll_ok": nll_ok, "greetings_ok": greet_ok})
+                     "story_requests": [t.get("story_requests") for t in (b, a)],
+                     "nll_ok": nll_ok, "greetings_ok": greet_ok, "stories_ok": stories_ok})
     return {"ship": ship, "rows": rows, "rule": f"story NLL at most +{SHIP_NLL_MARGIN} and greetings on topic at "
-                                               f"least {SHIP_GREETINGS:.0%}, for both models"}
+                                               f"least {SHIP_GREETINGS:.0%} and story requests answered with a "
+                                               f"story at least {SHIP_STORIES:.0%}, for both models"}
 
 
 def table(comparison: dict, labels: tuple[str, str]) -> str:
     header = (f"| Model | Story NLL ({labels[0]} → {labels[1]}) | Greetings on topic | … unseen | "
+              "Story requests answered with a story | "
               "2nd turn about the 1st, with the earlier turn | … newest message only |")
-    lines = [header, "| --- |" + " --- |" * 5]
+    lines = [header, "| --- |" + " --- |" * 6]
     for r in comparison["rows"]:
         newest = " → ".join("n/a" if v is None else f"{v}/20" for v in r["leaked_newest_only"])
         lines.append(f"| {r['kind']} | {r['story_nll'][0]:.3f} → {r['story_nll'][1]:.3f} | "
                      f"{r['greetings_on_topic'][0]:.0%} → {r['greetings_on_topic'][1]:.0%} | "
                      f"{r['greetings_on_topic_unseen'][0]:.0%} → {r['greetings_on_topic_unseen'][1]:.0%} | "
+                     f"{' → '.join('n/a' if v is None else f'{v:.0%}' for v in r['story_requests'])} | "
                      f"{r['leaked_with_earlier_turn'][0]}/20 → {r['leaked_with_earlier_turn'][1]}/20 | "
                      f"{newest} |")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Continue the SFT of a shipped model on small talk, with replay of its story SFT, identical batches for both kinds.
 
 Each step holds small-talk exchanges (greetings, "who are you", thanks, goodbyes; some after a told story),
-story instructions (the shipped v1 SFT kinds; a share of them after an earlier, unrelated story, so a new
-request is answered on its own subject) and a pretraining window of story text. The diffusion model takes
+story instructions (the shipped v1 SFT kinds, a share of the requests rephrased so any way of asking still gets
+a story, and a share after an earlier, unrelated story, so a new request is answered on its own subject) and a pretraining window of story text. The diffusion model takes
 the masked-diffusion losses, the twin next-token losses, on exactly the same rows in the same order.
 """
 
@@ -32,6 +32,7 @@ from .data import (
 from .facts_training import _cpu_bf16, finetune_kind, run_each_kind
 from .instructions import Instruction, encode_instructions, make_instructions
 from .small_talk import small_talk_pairs
+from .story_requests import rephrased
 
 
 @dataclass
@@ -45,12 +46,16 @@ class SmallTalkOptions:
     steps: int = 1000
     lr: float = 1e-4
     talk_pairs: int = 3000
-    talk_batch: int = 4
+    # 3 + 3 a step: with 4 exchanges of small talk to 2 story requests, the diffusion model came to answer
+    # story requests it had not seen phrased that way with small talk (story_requests.py says more).
+    talk_batch: int = 3
     talk_len: int = 256  # a thanks/goodbye after a short story needs about 220 tokens
-    story_batch: int = 2  # v1 story instructions, the shipped SFT's kinds and length
+    story_batch: int = 3  # v1 story instructions, the shipped SFT's kinds and length
     story_len: int = 384
     # Share of the story instructions that follow an earlier, unrelated story (a second turn on a new subject).
     new_subject_share: float = 0.25
+    # Share of the "about" requests asked in another phrasing ("Tell me a story about ...").
+    rephrase_share: float = 0.5
     window_batch: int = 1  # pretraining story windows, as long as the shipped models' windows
     window_len: int = 256
     replay_stories: int = 3000
@@ -94,14 +99,16 @@ def build_small_talk_data(options: SmallTalkOptions, tokenizer) -> SmallTalkData
     talk, talk_too_long = encode_instructions(
         tokenizer, small_talk_pairs(train_stories, options.talk_pairs, options.seed + 11), options.talk_len)
     short = [s for s in train_stories if len(s) <= 400]
-    story_pairs = new_subject_pairs(make_instructions(train_stories, options.seed), short,
-                                    options.new_subject_share, options.seed + 13)
+    requests = rephrased(make_instructions(train_stories, options.seed), options.rephrase_share, options.seed + 17)
+    story_pairs = new_subject_pairs(requests, short, options.new_subject_share, options.seed + 13)
     story_rows, story_too_long = encode_instructions(tokenizer, story_pairs, options.story_len)
     windows = encode_stories(tokenizer, train_stories, ids.bos, ids.eos)
     valid = tokenizer(read_text_stream(options.valid_file), add_special_tokens=False)["input_ids"]
     valid_windows = stream_windows(valid, options.window_len, options.valid_windows)
     with_history = int(sum(1 for p in story_pairs if p.history))
-    info = {"talk_pairs": len(talk["input_ids"]), "talk_too_long": talk_too_long,
+    info = {"story_pairs_rephrased": sum(p.kind == "about" and not p.prompt.startswith("Write a story about ")
+                                         for p in story_pairs),
+            "talk_pairs": len(talk["input_ids"]), "talk_too_long": talk_too_long,
             "story_pairs": len(story_rows["input_ids"]), "story_too_long": story_too_long,
             "story_pairs_after_an_earlier_story": with_history, "replay_stories": len(train_stories)}
     return SmallTalkData(talk, story_rows, windows, valid_windows, info)

@@ -1,0 +1,81 @@
+"""Story requests in many phrasings: the forms small-talk SFT trains on, the eval's requests and its story rule.
+
+Small-talk SFT teaches a model that not every message wants a story. Trained only on "Write a story about
+Lily and a ball." beside greetings, the diffusion model learned the opposite mistake: "Tell me a story about a
+dog." got "I am fine, thank you for asking." So the mix rephrases a share of its story requests with
+`TRAINING_FORMS`, and the eval asks for stories in forms the SFT never shows (`EVAL_STORY_REQUESTS`, the last
+10) as well as trained ones.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from llada_demo.scoring.text_metrics import uses_word, words
+
+from .instructions import Instruction
+
+# {subject}: "Lily and a ball", "a cat and a tree". The v1 SFT's own form, "Write a story about {subject}.",
+# stays the most common one (the pairs left as they are).
+TRAINING_FORMS = (
+    "Tell me a story about {subject}.",
+    "Now write a story about {subject}.",
+    "Can you tell me a story about {subject}?",
+    "Please write a story about {subject}.",
+    "I want a story about {subject}.",
+    "Tell a story about {subject}, please.",
+    "write a story about {subject}",
+    "Can you write me a story about {subject}?",
+)
+
+# (request, words of which the story must name one). The first 10 use TRAINING_FORMS; the last 10 use forms
+# in no SFT data (a test checks), so their share says whether the habit generalises.
+EVAL_STORY_REQUESTS = (
+    ("Tell me a story about a dog.", ("dog",)),
+    ("Now write a story about Sarah and a paint.", ("sarah", "paint")),
+    ("Can you tell me a story about Tom and a kite?", ("tom", "kite")),
+    ("Please write a story about a bear and a cake.", ("bear", "cake")),
+    ("I want a story about Mia and a boat.", ("mia", "boat")),
+    ("Tell a story about a frog and a pond, please.", ("frog", "pond")),
+    ("write a story about Ben and a ball", ("ben", "ball")),
+    ("Can you write me a story about a bird and a tree?", ("bird", "tree")),
+    ("Tell me a story about Lucy and a flower.", ("lucy", "flower")),
+    ("Now write a story about a cat and a hat.", ("cat", "hat")),
+    ("Could you make up a story about a lion?", ("lion",)),
+    ("I'd like a story about Max and a train.", ("max", "train")),
+    ("Tell me a bedtime story about a bunny.", ("bunny",)),
+    ("story about a girl and a balloon pls", ("girl", "balloon")),
+    ("Write me something about a duck and the sea.", ("duck", "sea")),
+    ("One more story, this time about a fox and a box!", ("fox", "box")),
+    ("Give me a short story about Anna and a cookie.", ("anna", "cookie")),
+    ("Make a story where a boy finds a shell.", ("boy", "shell")),
+    ("Can I hear a story about a puppy and a bike?", ("puppy", "bike")),
+    ("Tell us a tale about Sam and a rock.", ("sam", "rock")),
+)
+SEEN_FORMS = 10
+STORY_WORDS = 25  # a greeting or a thanks is 5-25 words; a story cut at 64 tokens is about 45
+
+
+def rephrased(pairs: list[Instruction], share: float, seed: int) -> list[Instruction]:
+    """A `share` of the "about" pairs asked in one of TRAINING_FORMS instead of the v1 form; the rest unchanged."""
+    rng = random.Random(seed)
+    result = []
+    for pair in pairs:
+        prefix, suffix = "Write a story about ", "."
+        if pair.kind == "about" and pair.prompt.startswith(prefix) and rng.random() < share:
+            subject = pair.prompt[len(prefix):].removesuffix(suffix)
+            pair = replace(pair, prompt=rng.choice(TRAINING_FORMS).format(subject=subject))
+        result.append(pair)
+    return result
+
+
+def is_story(answer: str) -> bool:
+    """A story, not small talk: at least STORY_WORDS words."""
+    return len(words(answer)) >= STORY_WORDS
+
+
+def names_subject(answer: str, subject_words: tuple[str, ...]) -> bool:
+    """The answer names one of the requested words (whole word). Reported, not required: the shipped twin's
+    stories often start elsewhere ("Once upon a time, there was a little girl named Lily") within 64 tokens."""
+    return any(uses_word(answer, w) for w in subject_words)
