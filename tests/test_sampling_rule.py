@@ -1,6 +1,6 @@
 """The sweep's rule for the shipped defaults: eligibility against the fixed bar, then perplexity, then passes."""
 
-from benchmarks.sampling_sweep import REFERENCE, choose
+from training.sampling_rule import REFERENCE, choose
 
 TWINS = {REFERENCE: {"repetition_rate": 0.077, "distinct_2": 0.782}}
 

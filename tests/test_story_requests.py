@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from benchmarks.small_talk_eval import compare, table
 from training.instructions import Instruction
+from training.small_talk_rule import compare, table
 from training.story_requests import (
     EVAL_STORY_REQUESTS,
     SEEN_FORMS,
