@@ -27,6 +27,14 @@ TRAINING_FORMS = (
     "Tell a story about {subject}, please.",
     "write a story about {subject}",
     "Can you write me a story about {subject}?",
+    "A story about {subject}, please!",
+    "Tell me a little story about {subject}.",
+    "Could you write a story about {subject}?",
+    "I would love a story about {subject}.",
+    "Please tell me a story about {subject}!",
+    "Another story please, about {subject}.",
+    "Write a short story about {subject}.",
+    "Let's have a story about {subject}.",
 )
 
 # (request, words of which the story must name one). The first 10 use TRAINING_FORMS; the last 10 use forms
