@@ -162,6 +162,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--only", choices=("diffusion", "autoregressive"), default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--bf16", action="store_true", help="answers under bf16 autocast (the NLL stays fp32)")
+    parser.add_argument("--block", type=int, default=SETTINGS["block_length"],
+                        help="the answers' block length (a diagnosis: rows compare only at the same block)")
     parser.add_argument("--earlier-turn-only", action="store_true",
                         help="leaks only with the earlier turn (the newest-message-only figure is the switch's)")
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/results/cpu_small_talk_LABEL.json")
@@ -174,6 +176,7 @@ def main(argv=None) -> dict:
         print(result["markdown"])
         print(("SHIP" if result["ship"] else "DO NOT SHIP") + f" ({result['rule']})")
         return result
+    SETTINGS["block_length"] = options.block
     torch.set_num_threads(options.threads)
     started = time.perf_counter()
 
