@@ -64,13 +64,15 @@ def _fake_lane(name, seconds_per_step, steps, log):
 def test_race_shares_compute_so_the_slow_lane_gets_fewer_steps(monkeypatch):
     monkeypatch.setattr("llada_demo.engine.traces.add_texts", lambda *args: None)
     log = []
-    fast, slow = _fake_lane("fast", 0.002, 30, log), _fake_lane("slow", 0.02, 4, log)
+    # 30 times slower per step, so a sleep that overshoots by a few ms on a busy machine (2 ms asked, 6 ms slept)
+    # still leaves 10 fast steps per slow one; at 10 times (20 ms against 2) a whole-suite run once saw only 3.
+    fast, slow = _fake_lane("fast", 0.002, 60, log), _fake_lane("slow", 0.06, 4, log)
     frames = list(race([fast, slow]))
-    assert fast.trace.finished and slow.trace.finished and len(frames) == 1 + 34
+    assert fast.trace.finished and slow.trace.finished and len(frames) == 1 + 64
     # While both run, the slow lane only moves once the fast one has used as much time.
     first, second = [i for i, name in enumerate(log) if name == "slow"][:2]
     assert log[first + 1:second].count("fast") >= 5
-    assert slow.trace.steps[-1].elapsed == pytest.approx(slow.own_time) and slow.own_time >= 0.08
+    assert slow.trace.steps[-1].elapsed == pytest.approx(slow.own_time) and slow.own_time >= 0.24
 
 
 def test_strategy_comparison_runs_both_with_the_same_seed(diffusion):
