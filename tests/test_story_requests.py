@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from training.instructions import Instruction
+from training.instructions import ABOUT_FORM, ABOUT_PREFIX, Instruction
 from training.small_talk_rule import compare, table
 from training.story_requests import (
     EVAL_STORY_REQUESTS,
@@ -20,7 +20,7 @@ STORY = ("Once upon a time, there was a little dog named Max. Max liked to run i
 
 
 def _form_pattern(form: str) -> re.Pattern:
-    return re.compile(re.escape(form).replace(re.escape("{subject}"), ".+") + "$")
+    return re.compile(re.escape(form).replace(re.escape("{}"), ".+") + "$")
 
 
 def test_a_share_of_about_requests_is_rephrased_and_nothing_else_changes():
@@ -30,7 +30,7 @@ def test_a_share_of_about_requests_is_rephrased_and_nothing_else_changes():
     changed = [(a, b) for a, b in zip(pairs, mixed) if a.prompt != b.prompt]
     assert 150 < len(changed) < 250 and mixed[-1] == pairs[-1]  # only "about" requests are rephrased
     for before, after in changed:
-        subject = before.prompt.removeprefix("Write a story about ").removesuffix(".")
+        subject = before.prompt.removeprefix(ABOUT_PREFIX).removesuffix(".")
         assert subject in after.prompt and after.response == before.response
         assert any(_form_pattern(f).match(after.prompt) for f in TRAINING_FORMS)
     assert rephrased(pairs, 0.5, seed=3) == mixed and rephrased(pairs, 0.0, seed=3) == pairs
@@ -38,7 +38,7 @@ def test_a_share_of_about_requests_is_rephrased_and_nothing_else_changes():
 
 def test_eval_story_requests_split_into_trained_and_unseen_forms():
     assert len(EVAL_STORY_REQUESTS) == 20 and SEEN_FORMS == 10
-    forms = [_form_pattern(f) for f in (*TRAINING_FORMS, "Write a story about {subject}.")]
+    forms = [_form_pattern(f) for f in (*TRAINING_FORMS, ABOUT_FORM)]
     seen, unseen = EVAL_STORY_REQUESTS[:SEEN_FORMS], EVAL_STORY_REQUESTS[SEEN_FORMS:]
     assert all(any(f.match(text) for f in forms) for text, _ in seen)
     assert not any(f.match(text) for text, _ in unseen for f in forms)

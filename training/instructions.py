@@ -99,6 +99,11 @@ def _mentions(story: str, vocabulary: Sequence[str]) -> list[str]:
     return sorted(found, key=lambda w: -(counts[w] + counts[w + "s"]))
 
 
+# v1's one phrasing of a story request ({}: "Lily and a ball"); the v2 recipe and the small-talk mix rephrase it.
+ABOUT_FORM = "Write a story about {}."
+ABOUT_PREFIX = ABOUT_FORM.split("{}")[0]
+
+
 def _about(story: str, rng: random.Random) -> Instruction | None:
     name = character_name(story)
     things = _mentions(story, THINGS)
@@ -111,7 +116,7 @@ def _about(story: str, rng: random.Random) -> Instruction | None:
         return None
     thing = things[0] if len(things) == 1 else rng.choice(things[:3])
     article = "an" if thing[0] in "aeiou" else "a"
-    return Instruction("about", f"Write a story about {name} and {article} {thing}.", story)
+    return Instruction("about", ABOUT_FORM.format(f"{name} and {article} {thing}"), story)
 
 
 def _words(story: str, rng: random.Random) -> Instruction | None:

@@ -30,7 +30,7 @@ from .data import (
     stream_windows,
 )
 from .facts_training import _cpu_bf16, finetune_kind, run_each_kind
-from .instructions import Instruction, encode_instructions, make_instructions
+from .instructions import ABOUT_PREFIX, Instruction, encode_instructions, make_instructions
 from .small_talk import small_talk_pairs
 from .story_requests import rephrased
 
@@ -106,7 +106,7 @@ def build_small_talk_data(options: SmallTalkOptions, tokenizer) -> SmallTalkData
     valid = tokenizer(read_text_stream(options.valid_file), add_special_tokens=False)["input_ids"]
     valid_windows = stream_windows(valid, options.window_len, options.valid_windows)
     with_history = int(sum(1 for p in story_pairs if p.history))
-    info = {"story_pairs_rephrased": sum(p.kind == "about" and not p.prompt.startswith("Write a story about ")
+    info = {"story_pairs_rephrased": sum(p.kind == "about" and not p.prompt.startswith(ABOUT_PREFIX)
                                          for p in story_pairs),
             "talk_pairs": len(talk["input_ids"]), "talk_too_long": talk_too_long,
             "story_pairs": len(story_rows["input_ids"]), "story_too_long": story_too_long,

@@ -10,31 +10,31 @@ dog." got "I am fine, thank you for asking." So the mix rephrases a share of its
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from llada_demo.scoring.text_metrics import uses_word, words
 
-from .instructions import Instruction
+from .instructions import ABOUT_PREFIX, Instruction
+from .story_tasks import rephrase
 
-# {subject}: "Lily and a ball", "a cat and a tree". The v1 SFT's own form, "Write a story about {subject}.",
-# stays the most common one (the pairs left as they are).
+# {}: "Lily and a ball", "a cat and a tree". The v1 SFT's own form (instructions.ABOUT_FORM) stays the most
+# common one (the pairs left as they are).
 TRAINING_FORMS = (
-    "Tell me a story about {subject}.",
-    "Now write a story about {subject}.",
-    "Can you tell me a story about {subject}?",
-    "Please write a story about {subject}.",
-    "I want a story about {subject}.",
-    "Tell a story about {subject}, please.",
-    "write a story about {subject}",
-    "Can you write me a story about {subject}?",
-    "A story about {subject}, please!",
-    "Tell me a little story about {subject}.",
-    "Could you write a story about {subject}?",
-    "I would love a story about {subject}.",
-    "Please tell me a story about {subject}!",
-    "Another story please, about {subject}.",
-    "Write a short story about {subject}.",
-    "Let's have a story about {subject}.",
+    "Tell me a story about {}.",
+    "Now write a story about {}.",
+    "Can you tell me a story about {}?",
+    "Please write a story about {}.",
+    "I want a story about {}.",
+    "Tell a story about {}, please.",
+    "write a story about {}",
+    "Can you write me a story about {}?",
+    "A story about {}, please!",
+    "Tell me a little story about {}.",
+    "Could you write a story about {}?",
+    "I would love a story about {}.",
+    "Please tell me a story about {}!",
+    "Another story please, about {}.",
+    "Write a short story about {}.",
+    "Let's have a story about {}.",
 )
 
 # (request, words of which the story must name one). The first 10 use TRAINING_FORMS; the last 10 use forms
@@ -68,14 +68,8 @@ STORY_WORDS = 25  # a greeting or a thanks is 5-25 words; a story cut at 64 toke
 def rephrased(pairs: list[Instruction], share: float, seed: int) -> list[Instruction]:
     """A `share` of the "about" pairs asked in one of TRAINING_FORMS instead of the v1 form; the rest unchanged."""
     rng = random.Random(seed)
-    result = []
-    for pair in pairs:
-        prefix, suffix = "Write a story about ", "."
-        if pair.kind == "about" and pair.prompt.startswith(prefix) and rng.random() < share:
-            subject = pair.prompt[len(prefix):].removesuffix(suffix)
-            pair = replace(pair, prompt=rng.choice(TRAINING_FORMS).format(subject=subject))
-        result.append(pair)
-    return result
+    return [rephrase(pair, TRAINING_FORMS, ABOUT_PREFIX, rng, keep=1 - share)
+            if pair.kind == "about" and pair.prompt.startswith(ABOUT_PREFIX) else pair for pair in pairs]
 
 
 def is_story(answer: str) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .instructions import _WORD, STOPWORDS, Instruction, make_instruction, sentences
+from .instructions import _WORD, ABOUT_FORM, ABOUT_PREFIX, STOPWORDS, Instruction, make_instruction, sentences
 
 # v1's prompt -> other ways of asking the same thing ({} is the v1 prompt's variable part).
-ABOUT_FORMS = ("Write a story about {}.", "Tell me a story about {}.", "Can you tell me a story about {}?",
+ABOUT_FORMS = (ABOUT_FORM, "Tell me a story about {}.", "Can you tell me a story about {}?",
                "A story about {}, please.", "story about {}", "Please write a short story about {}.")
 WORDS_FORMS = ("Write a story that uses the words: {}.", "Write a short story with the words {}.",
                "Use these words in a story: {}.", "Tell me a story with {}.", "Make a story using {}.")
@@ -24,16 +25,15 @@ V2_KINDS = ("about", "words", "words_short", "continue", "continue_long", "ends"
             "name_title")
 
 
-def _rephrase(instruction: Instruction | None, forms: Sequence[str], prefix: str, rng: random.Random
-              ) -> Instruction | None:
-    """The same pair asked in another form: the text after v1's `prefix` goes into a random form."""
-    if instruction is None or rng.random() < 0.4:  # keep v1's exact wording often: the eval asks it
+def rephrase(instruction: Instruction | None, forms: Sequence[str], prefix: str, rng: random.Random,
+             keep: float = 0.4) -> Instruction | None:
+    """The same pair asked in another form: the text after v1's `prefix` goes into a random form. A `keep` share
+    stays in v1's exact wording (v2 keeps 0.4 of them: the eval asks it)."""
+    if instruction is None or rng.random() < keep:
         return instruction
     rest = instruction.prompt[len(prefix):]
     rest = rest[:-1] if rest.endswith(".") and "{}." in forms[0] else rest
-    form = rng.choice(forms)
-    return Instruction(instruction.kind, form.format(rest), instruction.response, instruction.words,
-                       instruction.ending)
+    return replace(instruction, prompt=rng.choice(forms).format(rest))
 
 
 def _content_words(text: str) -> list[str]:
@@ -105,12 +105,12 @@ def name_title(story: str, rng: random.Random) -> Instruction | None:
 def make_v2(story: str, kind: str, rng: random.Random) -> Instruction | None:
     """One v2 instruction of `kind` for a story, or None where the story does not allow it."""
     if kind == "about":
-        return _rephrase(make_instruction(story, "about", rng), ABOUT_FORMS, "Write a story about ", rng)
+        return rephrase(make_instruction(story, "about", rng), ABOUT_FORMS, ABOUT_PREFIX, rng)
     if kind == "words":
-        return _rephrase(make_instruction(story, "words", rng), WORDS_FORMS, "Write a story that uses the words: ",
+        return rephrase(make_instruction(story, "words", rng), WORDS_FORMS, "Write a story that uses the words: ",
                          rng)
     if kind == "continue":
-        return _rephrase(make_instruction(story, "continue", rng), CONTINUE_FORMS, "Continue this story: ", rng)
+        return rephrase(make_instruction(story, "continue", rng), CONTINUE_FORMS, "Continue this story: ", rng)
     if kind == "ends":
         return make_instruction(story, "ends", rng)
     builders = {"words_short": words_short, "continue_long": continue_long, "ending": write_ending,
