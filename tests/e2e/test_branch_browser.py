@@ -22,8 +22,6 @@ def run_source(page) -> None:
                            " g.querySelectorAll('.cell.masked').length === 0; }", timeout=120000)
 
 
-
-
 def rewind_to(page, step):
     """Move the replay slider to `step` and wait until the source grid shows it."""
     set_slider(page, "branch-step", step)

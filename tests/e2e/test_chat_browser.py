@@ -18,10 +18,6 @@ def grid_cells(page) -> int:
     return page.locator("#token-grid .llada-grid div.cell").count()
 
 
-
-
-
-
 def test_chat_shows_the_diffusion_step_by_step(page, screenshot_dir):
     set_slider(page, "gen-length", 128)
     set_slider(page, "steps", 128)

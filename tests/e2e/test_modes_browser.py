@@ -21,8 +21,6 @@ def panel_shot(page, panel: str, path) -> None:
                                                           "width": box["width"] + 24, "height": box["height"] + 24})
 
 
-
-
 def watch_masks(page, selectors, done, timeout=120):
     """Every masked-cell count each grid showed until `done()` (polled about every 30 ms)."""
     seen = [set() for _ in selectors]

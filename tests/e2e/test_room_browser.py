@@ -59,12 +59,6 @@ def open_page(browser, url: str, size, path: str = "", **options):
     return context, page
 
 
-
-
-
-
-
-
 @pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
 def test_every_tab_is_in_the_bar(chromium_browser, app_url, size):
     context, page = open_page(chromium_browser, app_url, size)
