@@ -1,6 +1,8 @@
-"""Exports: one folder per session, replaced on each export, removed with the session, after a time, or when too many."""
+"""Exports: one folder per session, earlier exports replaced once served (never a concurrent one), removed with the
+session, after a time, or when too many."""
 
 import os
+import threading
 import time
 from types import SimpleNamespace
 
@@ -20,20 +22,42 @@ def session(name: str):
     return SimpleNamespace(session_hash=name)
 
 
-def test_a_new_export_replaces_the_sessions_previous_one(root):
+def age(path, seconds):
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def test_a_new_export_replaces_the_sessions_served_ones(root):
     first = exports.export_trace(handmade_trace(), session("alice"))
+    age(os.path.dirname(first), exports.EXPORT_GRACE + 1)  # long since copied by Gradio
     second = exports.export_html(handmade_trace(), session("alice"))
     assert not os.path.exists(first) and os.path.exists(second)
-    assert [p.name for p in (root / "alice").iterdir()] == ["llada-animation.html"]
+    assert [p.name for p in (root / "alice").glob("*/*")] == ["llada-animation.html"]
     exports.export_trace(handmade_trace(), session("bob"))  # another session's export is its own
     assert sorted(p.name for p in root.iterdir()) == ["alice", "bob"] and os.path.exists(second)
+
+
+def test_exports_of_one_session_at_once_all_keep_their_files(root):
+    """Quick clicks (HTML, JSON, GIF...) overlap: none may delete another's file before Gradio copies it."""
+    makers = [exports.export_html, exports.export_trace] * 4
+    paths, start = [None] * len(makers), threading.Barrier(len(makers))
+
+    def export(index):
+        start.wait()
+        paths[index] = makers[index](handmade_trace(), session("alice"))
+
+    threads = [threading.Thread(target=export, args=(i,)) for i in range(len(makers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(os.path.exists(path) for path in paths) and len(set(paths)) == len(makers)
 
 
 def test_folders_go_with_their_session_after_a_time_and_beyond_the_limit(root, monkeypatch):
     exports.export_trace(handmade_trace(), session("old"))
     exports.export_trace(handmade_trace(), session("closed"))
-    past = time.time() - exports.EXPORT_SECONDS - 10
-    os.utime(root / "old", (past, past))
+    age(root / "old", exports.EXPORT_SECONDS + 10)
     exports.forget_session(session("closed"))
     exports.export_trace(handmade_trace(), session("new"))
     assert sorted(p.name for p in root.iterdir()) == ["new"]

@@ -1,9 +1,14 @@
-"""Downloads of a run (trace JSON, HTML player, GIF): one folder per session, replaced on each export, cleaned up.
+"""Downloads of a run (trace JSON, HTML player, GIF): one folder per session, earlier exports replaced, cleaned up.
 
 Every export used to leave a new temporary folder behind (93 after one probe). Now a session's export
-replaces its previous one; a session's folder goes when the session ends (the page is closed) or after
-EXPORT_SECONDS, and at most EXPORT_SESSIONS folders exist at once (the oldest go first). Gradio serves a
-copy of each file from its own cache, which the app clears on the same schedule (launch.DELETE_CACHE).
+replaces its earlier ones once those have been served; a session's folder goes when the session ends (the
+page is closed) or after EXPORT_SECONDS, and at most EXPORT_SESSIONS folders exist at once (the oldest go
+first). Gradio serves a copy of each file from its own cache, which the app clears on the same schedule
+(launch.DELETE_CACHE).
+
+Each export writes into its own sub-folder and removes only siblings older than EXPORT_GRACE: Gradio copies
+the file after the handler returns, so emptying the whole folder deleted a concurrent export's file before
+it was copied (two quick clicks, HTML then JSON, failed with FileNotFoundError in CI).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import gradio as gr
@@ -24,6 +30,7 @@ from .sessions import session_of
 EXPORT_ROOT = Path(tempfile.gettempdir()) / f"llada-exports-{os.getpid()}"
 EXPORT_SECONDS = 3600
 EXPORT_SESSIONS = 64
+EXPORT_GRACE = 30.0  # seconds: far longer than Gradio takes to copy a returned file to its cache
 _lock = threading.Lock()
 
 
@@ -39,13 +46,18 @@ def _clean(now: float, keep: str | None = None) -> None:
 
 
 def _folder(request) -> Path:
-    """This session's export folder, emptied (its previous export goes) and cleaned around."""
+    """A new folder for this export inside its session's folder; the session's served exports go, others are cleaned."""
     name = "".join(c for c in session_of(request) if c.isalnum())[:64] or "local"
-    folder = EXPORT_ROOT / name
+    session_folder = EXPORT_ROOT / name
+    now = time.time()
     with _lock:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        _clean(time.time(), keep=name)
+        session_folder.mkdir(parents=True, exist_ok=True)
+        for earlier in session_folder.iterdir():
+            if now - earlier.stat().st_mtime > EXPORT_GRACE:
+                shutil.rmtree(earlier, ignore_errors=True)
+        folder = session_folder / uuid.uuid4().hex[:12]
+        folder.mkdir()
+        _clean(now, keep=name)
     return folder
 
 
