@@ -84,18 +84,38 @@ def topic_of(story: str, rng: random.Random) -> str:
     return who
 
 
-def small_talk_pair(category: str, story: str, rng: random.Random, earlier_story: str | None = None) -> Instruction:
-    """One exchange of `category`; `earlier_story` (thanks, farewell) puts a told story before it."""
+EARLIER_REQUEST = "Tell me a story."
+
+
+def earlier_request(story: str, rng: random.Random, varied_share: float, forms: Sequence[str]) -> str:
+    """The request a told story answered: EARLIER_REQUEST, or (a `varied_share` of the time) one of `forms`
+    filled with the story's own topic.
+
+    Why vary it: with every earlier turn opening "Tell me a story." and most of them closed by a thanks, a
+    small model learned that a conversation opening like that wants "You are welcome!", and answered "Tell me
+    a story about a dog." so (run 2 of the small-talk SFT; docs/sampling-defaults.md).
+    """
+    if forms and rng.random() < varied_share:
+        return rng.choice(forms).format(topic_of(story, rng))
+    return EARLIER_REQUEST
+
+
+def small_talk_pair(category: str, story: str, rng: random.Random, earlier_story: str | None = None,
+                    earlier_ask: str = EARLIER_REQUEST) -> Instruction:
+    """One exchange of `category`; `earlier_story` (thanks, farewell) puts a told story, asked by `earlier_ask`,
+    before it."""
     message = _vary(rng.choice(MESSAGES[category]), rng)
     answer = rng.choice(ANSWERS[category]).format(topic=topic_of(story, rng))
     history = ()
     if earlier_story is not None:
-        history = (("user", "Tell me a story."), ("assistant", earlier_story))
+        history = (("user", earlier_ask), ("assistant", earlier_story))
     return Instruction(f"chat:{category}", message, answer, history=history)
 
 
-def small_talk_pairs(stories: Sequence[str], count: int, seed: int, max_story_chars: int = 600) -> list[Instruction]:
-    """`count` exchanges spread over the categories; about half the thanks and goodbyes follow a short story."""
+def small_talk_pairs(stories: Sequence[str], count: int, seed: int, max_story_chars: int = 600,
+                     varied_share: float = 0.0, forms: Sequence[str] = ()) -> list[Instruction]:
+    """`count` exchanges spread over the categories; about half the thanks and goodbyes follow a short story,
+    asked for by `earlier_request` (varied_share 0, the v2 recipe's: always EARLIER_REQUEST)."""
     rng = random.Random(seed)
     short = [s for s in stories if len(s) <= max_story_chars]
     pairs = []
@@ -103,5 +123,7 @@ def small_talk_pairs(stories: Sequence[str], count: int, seed: int, max_story_ch
         category = CATEGORIES[index % len(CATEGORIES)]
         story = rng.choice(stories)
         earlier = rng.choice(short) if short and category in ("thanks", "farewell") and rng.random() < 0.5 else None
-        pairs.append(small_talk_pair(category, story, rng, earlier))
+        # With varied_share 0 no draw is made, so the v2 recipe's pairs are those it always had.
+        ask = earlier_request(earlier, rng, varied_share, forms) if earlier and varied_share > 0 else EARLIER_REQUEST
+        pairs.append(small_talk_pair(category, story, rng, earlier, ask))
     return pairs

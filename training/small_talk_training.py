@@ -31,8 +31,8 @@ from .data import (
 )
 from .facts_training import _cpu_bf16, finetune_kind, run_each_kind
 from .instructions import ABOUT_PREFIX, Instruction, encode_instructions, make_instructions
-from .small_talk import small_talk_pairs
-from .story_requests import rephrased
+from .small_talk import EARLIER_REQUEST, earlier_request, small_talk_pairs
+from .story_requests import TRAINING_FORMS, rephrased
 
 
 @dataclass
@@ -56,6 +56,9 @@ class SmallTalkOptions:
     new_subject_share: float = 0.25
     # Share of the "about" requests asked in another phrasing ("Tell me a story about ...").
     rephrase_share: float = 0.5
+    # Share of the earlier turns (a told story before a thanks, or before a new request) asked for in one of
+    # TRAINING_FORMS instead of always "Tell me a story." (small_talk.earlier_request says why). Runs 1-4: 0.
+    history_varied_share: float = 0.75
     window_batch: int = 1  # pretraining story windows, as long as the shipped models' windows
     window_len: int = 256
     replay_stories: int = 3000
@@ -77,14 +80,17 @@ class SmallTalkData:
     info: dict
 
 
-def new_subject_pairs(pairs: list[Instruction], earlier: list[str], share: float, seed: int) -> list[Instruction]:
-    """A `share` of the pairs get an earlier turn: a request for another story, answered by that story."""
+def new_subject_pairs(pairs: list[Instruction], earlier: list[str], share: float, seed: int,
+                      varied_share: float = 0.0) -> list[Instruction]:
+    """A `share` of the pairs get an earlier turn: a request for another story (small_talk.earlier_request),
+    answered by that story."""
     rng = random.Random(seed)
     result = []
     for pair in pairs:
         if earlier and rng.random() < share:
             told = rng.choice(earlier)
-            pair = replace(pair, history=(("user", "Tell me a story."), ("assistant", told)))
+            ask = earlier_request(told, rng, varied_share, TRAINING_FORMS) if varied_share > 0 else EARLIER_REQUEST
+            pair = replace(pair, history=(("user", ask), ("assistant", told)))
         result.append(pair)
     return result
 
@@ -96,11 +102,13 @@ def build_small_talk_data(options: SmallTalkOptions, tokenizer) -> SmallTalkData
     stories = read_stories(options.train_file)
     train_stories, _ = split_stories(stories, 0.02, 0)
     train_stories = train_stories[: options.replay_stories]
-    talk, talk_too_long = encode_instructions(
-        tokenizer, small_talk_pairs(train_stories, options.talk_pairs, options.seed + 11), options.talk_len)
+    talk_pairs = small_talk_pairs(train_stories, options.talk_pairs, options.seed + 11,
+                                  varied_share=options.history_varied_share, forms=TRAINING_FORMS)
+    talk, talk_too_long = encode_instructions(tokenizer, talk_pairs, options.talk_len)
     short = [s for s in train_stories if len(s) <= 400]
     requests = rephrased(make_instructions(train_stories, options.seed), options.rephrase_share, options.seed + 17)
-    story_pairs = new_subject_pairs(requests, short, options.new_subject_share, options.seed + 13)
+    story_pairs = new_subject_pairs(requests, short, options.new_subject_share, options.seed + 13,
+                                    options.history_varied_share)
     story_rows, story_too_long = encode_instructions(tokenizer, story_pairs, options.story_len)
     windows = encode_stories(tokenizer, train_stories, ids.bos, ids.eos)
     valid = tokenizer(read_text_stream(options.valid_file), add_special_tokens=False)["input_ids"]
