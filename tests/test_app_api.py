@@ -127,7 +127,7 @@ def test_stop_ends_the_turn_cleanly_and_the_conversation_goes_on(client):
     assert client.predict(api_name="/export_gif").endswith(".gif")
 
     # The next message, at full length, runs at once with the stopped turn in its history.
-    follow = client.predict(*chat_args("Now tell a story about a bird.", gen_length=256, steps=256,
+    follow = client.predict(*chat_args("Now tell a story about a bird.", gen_length=256, steps=64,
                                        history=stopped[CHATBOT]), api_name="/chat")
     assert "⚠️" not in follow[NOTICE] and masks_in(follow[GRID]) == 0 and "done" in follow[STATS]
     assert len(follow[CHATBOT]) == 4
@@ -153,7 +153,7 @@ def test_a_conversation_longer_than_the_context_leaves_out_old_turns(client):
                     {"role": "assistant", "content": [{"type": "text",
                                                        "text": "Once upon a time there was a cat who liked milk. " * 5}]}]
     # "Remember earlier turns" ticked (the embedded models read the newest message alone unless it is).
-    final = client.predict(*chat_args("Write a story about a dog.", gen_length=128, steps=128, history=history),
+    final = client.predict(*chat_args("Write a story about a dog.", gen_length=128, steps=32, history=history),
                            None, True, api_name="/chat")
     assert re.search(r"\d+ earlier turns left out to fit the 512-token context", final[NOTICE])
     assert masks_in(final[GRID]) == 0 and len(final[CHATBOT]) == 22, "the page keeps every turn"
