@@ -52,7 +52,10 @@ def test_branch_keeps_the_edited_token_and_finishes(client):
 
 
 def test_every_branch_parameter_answers_bad_values_with_a_message(client):
-    client.predict(PROMPT, DIFFUSION, api_name="/branch_run")
+    # A short chat run to branch from (the Branch tab's own run takes the chat's 128 steps).
+    client.predict(PROMPT, [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence",
+                   api_name="/chat")
+    client.predict(api_name="/branch_from_chat")
     args = (2, "5 = dog", 64, "low_confidence", 0.0, 0)
     for index in range(len(args)):
         for bad in BAD:

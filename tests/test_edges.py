@@ -137,7 +137,10 @@ def test_lone_surrogates_and_html_get_the_apps_message(app_url, api_name, args):
         from gradio_client import Client
 
         client = Client(app_url, verbose=False)
-        client.predict("Write a story.", DIFFUSION, api_name="/branch_run")
+        # A short chat run to branch from (the Branch tab's own run takes the chat's 128 steps).
+        client.predict("Write a story.", [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none",
+                       "confidence", api_name="/chat")
+        client.predict(api_name="/branch_from_chat")
         session = client.session_hash
     data = list(args) + ([None] if api_name == "/branch" else [])  # /branch's last input: the source State
     if api_name == "/chat" and len(data) == 13:

@@ -95,7 +95,7 @@ def test_the_direct_run_route_of_a_queued_event_is_closed_and_the_queue_still_se
     assert cheap.status_code == 200 and cheap.json()["data"][0].startswith("✓")
 
 
-def test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visitors(app_url):
+def test_a_sessions_run_survives_hundreds_of_cheap_calls_and_fifty_new_visitors(app_url):
     person = Client(app_url, verbose=False)
     person.predict(*chat_args("Write a story about a cat.", 32, 16), api_name="/chat")
     base = app_url.rstrip("/")
@@ -109,16 +109,18 @@ def test_a_sessions_run_survives_a_thousand_cheap_calls_and_a_hundred_new_visito
                                      json={"data": [1, 0, None], "session_hash": uuid.uuid4().hex})
                 answered.append(response.status_code)
 
-    threads = [threading.Thread(target=flood, args=(500,)) for _ in range(2)]  # 1,000 cheap calls
+    # 400 cheap calls: 33 with new session ids were enough to push a saved run out of Gradio's count-based store
+    # (ui/session_store.py), so 12 times that is a wide margin (the 1,000 this test used to send took 33 s).
+    threads = [threading.Thread(target=flood, args=(200,)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert answered.count(200) == 1000
-    # A rush of 100 new visitors: each page's load checks its settings and looks at a cell (new session ids);
+    assert answered.count(200) == 400
+    # A rush of 50 new visitors: each page's load checks its settings and looks at a cell (new session ids);
     # some of them run the model too.
     with httpx.Client(timeout=600) as http:
-        for _ in range(100):
+        for _ in range(50):
             visitor = uuid.uuid4().hex
             for name, data in (("check_settings", [16, 16, 16, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "Hi", DIFFUSION]),
                                ("candidates", [1, 0, None])):  # the last: the chat's run (a State)
