@@ -49,6 +49,10 @@ def test_eval_story_requests_split_into_trained_and_unseen_forms():
     (STORY, True),
     ("I am fine, thank you for asking.", False),
     ("Hello! I am a little story model. Do you want me to tell you a story about a cat and a tree?", False),
+    ("I am a small story model. I learned from many short stories for children. I can write a story for you, for "
+     "example about a boy and a house.", False),  # long enough, but small talk
+    ("I am a girl named Sue. I like to play in the park with my dog Max. One day we found a big red ball under "
+     "a tree and we played all day long.", True),  # a story told in the first person
     ("", False),
 ])
 def test_a_story_is_long_enough_to_be_one(answer, expected):

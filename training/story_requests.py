@@ -72,9 +72,22 @@ def rephrased(pairs: list[Instruction], share: float, seed: int) -> list[Instruc
             if pair.kind == "about" and pair.prompt.startswith(ABOUT_PREFIX) else pair for pair in pairs]
 
 
+def _opening(text: str, count: int = 4) -> tuple[str, ...]:
+    return tuple(w.lower() for w in words(text)[:count])
+
+
+def is_small_talk_reply(answer: str) -> bool:
+    """The answer opens like one of the small-talk SFT's answers ("I am a small story model. I learned from ...")."""
+    from .small_talk import ANSWERS
+
+    return _opening(answer) in {_opening(template) for templates in ANSWERS.values() for template in templates}
+
+
 def is_story(answer: str) -> bool:
-    """A story, not small talk: at least STORY_WORDS words."""
-    return len(words(answer)) >= STORY_WORDS
+    """A story, not small talk: at least STORY_WORDS words, and not one of the small-talk answers (the identity
+    answer is 30 words long: counted by length alone, a twin that answered "Tell me a story about a dog." with
+    "I am a small story model. ..." scored it as a story)."""
+    return len(words(answer)) >= STORY_WORDS and not is_small_talk_reply(answer)
 
 
 def names_subject(answer: str, subject_words: tuple[str, ...]) -> bool:
