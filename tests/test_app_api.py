@@ -38,7 +38,7 @@ def test_endpoints_are_named(client):
 
 
 def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
-    job = client.submit(*chat_args("Write a story about a dog.", gen_length=128, steps=128), api_name="/chat")
+    job = client.submit(*chat_args("Write a story about a dog.", gen_length=128, steps=64), api_name="/chat")
     outputs = list(job)
     final = job.outputs()[-1]
     grids = [o[GRID] for o in job.outputs() if isinstance(o[GRID], str) and "llada-view" in o[GRID]]
@@ -51,7 +51,7 @@ def test_streamed_run_shows_intermediate_states_and_matches_the_sampler(client):
     assert trace_file.endswith(".json") and client.predict(api_name="/export_html").endswith(".html")
 
     loaded = load_model(MODEL)
-    settings = SamplingSettings(gen_length=128, steps=128, block_length=32, seed=0)
+    settings = SamplingSettings(gen_length=128, steps=64, block_length=32, seed=0)
     for trace in chat_trace(loaded, [{"role": "user", "content": "Write a story about a dog."}], settings):
         pass
     from pathlib import Path

@@ -141,6 +141,7 @@ def test_every_committed_cell_shows_its_whole_token(chromium_browser, app_url, s
         page = context.new_page()
         page.goto(app_url)
         page.locator("#message textarea").wait_for(timeout=30000)
+        set_slider(page, "steps", 64)  # the default 128 tokens, two a step: the cells are what is checked
         send(page, "Write a story about a little girl and her big red ball.")
         stats_say(page, "done")
         page.wait_for_function(
