@@ -56,7 +56,8 @@ def test_every_branch_parameter_answers_bad_values_with_a_message(client):
     client.predict(PROMPT, [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence",
                    api_name="/chat")
     client.predict(api_name="/branch_from_chat")
-    args = (2, "5 = dog", 64, "low_confidence", 0.0, 0)
+    args = (2, "5 = dog", 32, "low_confidence", 0.0, 0)
+    assert client.predict(*args, api_name="/branch")[-1] == ""  # the base call is a valid branch
     for index in range(len(args)):
         for bad in BAD:
             call = list(args)

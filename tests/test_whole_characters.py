@@ -130,11 +130,13 @@ def test_a_chinese_and_emoji_prompt_and_the_exports_read_whole(client):
 
 @pytest.mark.integration
 def test_branch_edits_with_split_characters_come_back_whole(client):
-    # One run to branch from, four branches of it (each replaces only the last branch, not the run).
-    client.predict("Write a story about a cat.", DIFFUSION, api_name="/branch_run")
+    # One short chat run to branch from, four branches of it (each replaces only the last branch, not the run).
+    client.predict("Write a story about a cat.", [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0,
+                   "none", "confidence", api_name="/chat")
+    client.predict(api_name="/branch_from_chat")
     for edit, text in (("12 = straße", "straße"), ('12 = "🙂"', "🙂"), ("12 = 龍", "龍"), ("12 = naïve", "naïve")):
-        *_, grid, diff, info, notice = client.predict(2, edit, 64, "low_confidence", 0.0, 0, api_name="/branch")
-        assert notice == "" and info["finished"] and text in info["text"], (edit, info["text"])
+        *_, grid, diff, info, notice = client.predict(2, edit, 32, "low_confidence", 0.0, 0, api_name="/branch")
+        assert notice == "" and info["finished"] and text in info["text"], (edit, notice, info)
         assert "\ufffd" not in grid + diff and CONTINUES in grid, edit
 
 
