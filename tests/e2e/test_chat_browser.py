@@ -114,7 +114,7 @@ def test_stop_then_export_then_follow_up_at_full_length(page, tmp_path):
 
 def test_a_conversation_longer_than_the_context(page):
     set_slider(page, "gen-length", 256)
-    set_slider(page, "steps", 64)  # three long answers overflow the context; how many steps each takes does not matter
+    set_slider(page, "steps", 64)  # three long answers overflow the context (at 32 steps they end too soon to)
     page.locator("#remember-turns input").check()  # the embedded model reads only the newest turn unless asked
     for subject in ("a cat", "a dog", "a frog"):
         send(page, f"Write a story about {subject}.")

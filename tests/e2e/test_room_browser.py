@@ -149,6 +149,7 @@ def test_nearest_valid_settings_then_send_runs(chromium_browser, app_url):
     # The answer slider ends where the model's context less the chat template does: its end runs too.
     page.wait_for_function("() => Number(document.querySelector('#gen-length input[type=range]').max) < 512",
                            timeout=30000)
+    set_slider(page, "steps", 32)  # the answer's length is the point, not its step count
     set_slider(page, "gen-length", 1000)  # the page moves it to the slider's end
     send(page, LONG_MESSAGE)  # too long a message for an answer that long: the context is full
     page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Nearest valid')",
