@@ -83,15 +83,16 @@ def conversations(count: int, seed: int = 0) -> list[dict]:
     return result
 
 
-def answers(model, tokenizer, kind: str, message_lists: list[list[dict]], seed: int = 0) -> list[dict]:
-    """Each conversation's answer (cut at the first stop token) under SETTINGS."""
+def answers(model, tokenizer, kind: str, message_lists: list[list[dict]], settings: dict = SETTINGS,
+            seed: int = 0) -> list[dict]:
+    """Each conversation's answer (cut at the first stop token) under `settings` (SETTINGS, or another block)."""
     ids = special_ids(tokenizer)
     encoded = [chat_prompt_ids(tokenizer, messages) for messages in message_lists]
     if kind == "diffusion":
-        regions = diffusion_answers(model, encoded, SamplingSettings(**SETTINGS, seed=seed))
+        regions = diffusion_answers(model, encoded, SamplingSettings(**settings, seed=seed))
     else:
-        regions = autoregressive_answers(model, encoded, SETTINGS["gen_length"], ids.stops, ids.eos,
-                                         temperature=SETTINGS["temperature"], seed=seed)
+        regions = autoregressive_answers(model, encoded, settings["gen_length"], ids.stops, ids.eos,
+                                         temperature=settings["temperature"], seed=seed)
     result = []
     for region in regions:
         tokens, finished = cut_at_stop(region, ids.stops, keep_stop=False)
@@ -111,7 +112,7 @@ def story_nll(model, kind: str, tokenizer) -> float:
 
 
 def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlier turn", "newest message only"),
-            bf16: bool = False) -> dict:
+            bf16: bool = False, settings: dict = SETTINGS) -> dict:
     model, tokenizer = load_model(folder, kind, torch.device("cpu")), load_tokenizer(str(folder))
     started = time.perf_counter()
     with torch.no_grad():
@@ -120,11 +121,13 @@ def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlie
     # bf16 autocast (the answers only; the NLL stays fp32): about half the time on a CPU with bf16 units.
     precision = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
     with precision:
-        greeted = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for _, text in EVAL_GREETINGS])
+        greeted = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for _, text in EVAL_GREETINGS],
+                          settings)
     on = [on_topic(a["text"], category) for a, (category, _) in zip(greeted, EVAL_GREETINGS)]
     log(f"{kind}: greetings on topic {sum(on)}/{len(on)} (unseen {sum(on[SEEN_IN_SFT:])}/{len(on) - SEEN_IN_SFT})")
     with precision:
-        told = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for text, _ in EVAL_STORY_REQUESTS])
+        told = answers(model, tokenizer, kind, [[{"role": "user", "content": text}] for text, _ in EVAL_STORY_REQUESTS],
+                       settings)
     stories = [is_story(a["text"]) for a in told]
     named = [ok and names_subject(a["text"], subject)
              for ok, a, (_, subject) in zip(stories, told, EVAL_STORY_REQUESTS)]
@@ -135,7 +138,7 @@ def measure(folder: Path, kind: str, talks: list[dict], log, modes=("with earlie
         lists = [(t["history"] if mode == "with earlier turn" else []) + [{"role": "user", "content": t["message"]}]
                  for t in talks]
         with precision:
-            replies = answers(model, tokenizer, kind, lists)
+            replies = answers(model, tokenizer, kind, lists, settings)
         leaked = [any(uses_word(r["text"], w) for w in t["first"]) for r, t in zip(replies, talks)]
         on_new = [any(uses_word(r["text"], w) for w in t["second"]) for r, t in zip(replies, talks)]
         leaks[mode] = {"leaked": sum(leaked), "on_new_subject": sum(on_new), "of": len(talks),
@@ -176,7 +179,7 @@ def main(argv=None) -> dict:
         print(result["markdown"])
         print(("SHIP" if result["ship"] else "DO NOT SHIP") + f" ({result['rule']})")
         return result
-    SETTINGS["block_length"] = options.block
+    settings = {**SETTINGS, "block_length": options.block}
     torch.set_num_threads(options.threads)
     started = time.perf_counter()
 
@@ -186,13 +189,14 @@ def main(argv=None) -> dict:
     talks = conversations(CONVERSATIONS)
     out = options.out or RESULTS / f"cpu_small_talk_{options.label}.json"
     result = json.loads(out.read_text()) if out.is_file() else {}
-    result.update({"format": "llada-demo-small-talk-eval/1", "label": options.label, "settings": SETTINGS,
+    result.update({"format": "llada-demo-small-talk-eval/1", "label": options.label, "settings": settings,
                    "story_windows": [WINDOWS, WINDOW_LEN], "bound_samples": BOUND_SAMPLES, "conversations": talks})
     result.setdefault("models", {})
     kinds = (options.only,) if options.only else ("diffusion", "autoregressive")
     for kind in kinds:
         modes = ("with earlier turn",) if options.earlier_turn_only else ("with earlier turn", "newest message only")
-        result["models"][kind] = measure(getattr(options, kind), kind, talks, log, modes, options.bf16)
+        result["models"][kind] = measure(getattr(options, kind), kind, talks, log, modes, options.bf16,
+                                         settings)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"-> {out}")

@@ -95,7 +95,8 @@ def earlier_request(story: str, rng: random.Random, varied_share: float, forms: 
     small model learned that a conversation opening like that wants "You are welcome!", and answered "Tell me
     a story about a dog." so (run 2 of the small-talk SFT; docs/sampling-defaults.md).
     """
-    if forms and rng.random() < varied_share:
+    # No draw at share 0, so callers that never vary (the v2 recipe) keep the pairs they always had.
+    if varied_share > 0 and forms and rng.random() < varied_share:
         return rng.choice(forms).format(topic_of(story, rng))
     return EARLIER_REQUEST
 
@@ -123,7 +124,6 @@ def small_talk_pairs(stories: Sequence[str], count: int, seed: int, max_story_ch
         category = CATEGORIES[index % len(CATEGORIES)]
         story = rng.choice(stories)
         earlier = rng.choice(short) if short and category in ("thanks", "farewell") and rng.random() < 0.5 else None
-        # With varied_share 0 no draw is made, so the v2 recipe's pairs are those it always had.
-        ask = earlier_request(earlier, rng, varied_share, forms) if earlier and varied_share > 0 else EARLIER_REQUEST
+        ask = earlier_request(earlier, rng, varied_share, forms) if earlier else EARLIER_REQUEST
         pairs.append(small_talk_pair(category, story, rng, earlier, ask))
     return pairs

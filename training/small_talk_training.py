@@ -31,7 +31,7 @@ from .data import (
 )
 from .facts_training import _cpu_bf16, finetune_kind, run_each_kind
 from .instructions import ABOUT_PREFIX, Instruction, encode_instructions, make_instructions
-from .small_talk import EARLIER_REQUEST, earlier_request, small_talk_pairs
+from .small_talk import earlier_request, small_talk_pairs
 from .story_requests import TRAINING_FORMS, rephrased
 
 
@@ -89,7 +89,7 @@ def new_subject_pairs(pairs: list[Instruction], earlier: list[str], share: float
     for pair in pairs:
         if earlier and rng.random() < share:
             told = rng.choice(earlier)
-            ask = earlier_request(told, rng, varied_share, TRAINING_FORMS) if varied_share > 0 else EARLIER_REQUEST
+            ask = earlier_request(told, rng, varied_share, TRAINING_FORMS)
             pair = replace(pair, history=(("user", ask), ("assistant", told)))
         result.append(pair)
     return result

@@ -14,6 +14,7 @@ import random
 from llada_demo.scoring.text_metrics import uses_word, words
 
 from .instructions import ABOUT_PREFIX, Instruction
+from .small_talk import ANSWERS
 from .story_tasks import rephrase
 
 # {}: "Lily and a ball", "a cat and a tree". The v1 SFT's own form (instructions.ABOUT_FORM) stays the most
@@ -76,11 +77,13 @@ def _opening(text: str, count: int = 4) -> tuple[str, ...]:
     return tuple(w.lower() for w in words(text)[:count])
 
 
-def is_small_talk_reply(answer: str) -> bool:
-    """The answer opens like one of the small-talk SFT's answers ("I am a small story model. I learned from ...")."""
-    from .small_talk import ANSWERS
+# How the small-talk SFT's answers open ("I am a small story model. I learned from ..."), read once.
+SMALL_TALK_OPENINGS = frozenset(_opening(template) for templates in ANSWERS.values() for template in templates)
 
-    return _opening(answer) in {_opening(template) for templates in ANSWERS.values() for template in templates}
+
+def is_small_talk_reply(answer: str) -> bool:
+    """The answer opens like one of the small-talk SFT's answers."""
+    return _opening(answer) in SMALL_TALK_OPENINGS
 
 
 def is_story(answer: str) -> bool:
