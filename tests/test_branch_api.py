@@ -3,6 +3,7 @@ a branch from an early step keeps the edited token and finishes; every /branch p
 
 import pytest
 
+from branch_source import short_run_to_branch_from
 from llada_demo.models.registry import default_model_name
 
 pytestmark = pytest.mark.integration
@@ -52,10 +53,7 @@ def test_branch_keeps_the_edited_token_and_finishes(client):
 
 
 def test_every_branch_parameter_answers_bad_values_with_a_message(client):
-    # A short chat run to branch from (the Branch tab's own run takes the chat's 128 steps).
-    client.predict(PROMPT, [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none", "confidence",
-                   api_name="/chat")
-    client.predict(api_name="/branch_from_chat")
+    short_run_to_branch_from(client, PROMPT)
     args = (2, "5 = dog", 32, "low_confidence", 0.0, 0)
     assert client.predict(*args, api_name="/branch")[-1] == ""  # the base call is a valid branch
     for index in range(len(args)):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
+from branch_source import short_run_to_branch_from
 from llada_demo.errors import SettingsError
 from llada_demo.models.registry import default_model_name
 from llada_demo.modes.branch import parse_edits
@@ -137,10 +138,7 @@ def test_lone_surrogates_and_html_get_the_apps_message(app_url, api_name, args):
         from gradio_client import Client
 
         client = Client(app_url, verbose=False)
-        # A short chat run to branch from (the Branch tab's own run takes the chat's 128 steps).
-        client.predict("Write a story.", [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0, "none",
-                       "confidence", api_name="/chat")
-        client.predict(api_name="/branch_from_chat")
+        short_run_to_branch_from(client, "Write a story.")
         session = client.session_hash
     data = list(args) + ([None] if api_name == "/branch" else [])  # /branch's last input: the source State
     if api_name == "/chat" and len(data) == 13:

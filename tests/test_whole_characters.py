@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from branch_source import short_run_to_branch_from
 from llada_demo.characters import cell_texts, decode, readable
 from llada_demo.models.registry import default_model_name, load_model
 from llada_demo.models.tokenizer import token_bytes, token_texts
@@ -130,10 +131,8 @@ def test_a_chinese_and_emoji_prompt_and_the_exports_read_whole(client):
 
 @pytest.mark.integration
 def test_branch_edits_with_split_characters_come_back_whole(client):
-    # One short chat run to branch from, four branches of it (each replaces only the last branch, not the run).
-    client.predict("Write a story about a cat.", [], DIFFUSION, 32, 16, 32, "low_confidence", 0.9, 0.0, 0.0, 0,
-                   "none", "confidence", api_name="/chat")
-    client.predict(api_name="/branch_from_chat")
+    # One short run to branch from, four branches of it (each replaces only the last branch, not the run).
+    short_run_to_branch_from(client, "Write a story about a cat.")
     for edit, text in (("12 = straße", "straße"), ('12 = "🙂"', "🙂"), ("12 = 龍", "龍"), ("12 = naïve", "naïve")):
         *_, grid, diff, info, notice = client.predict(2, edit, 32, "low_confidence", 0.0, 0, api_name="/branch")
         assert notice == "" and info["finished"] and text in info["text"], (edit, notice, info)
