@@ -78,17 +78,20 @@ def empty_answer_note(model_name: str) -> str:
 
 
 def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
-    """The last update of a turn, whether it finished, was stopped, ran out of time or failed."""
+    """The last update of a turn, whether it finished, was stopped, ran out of time or failed.
+
+    It leaves the message box alone: the run's first frame emptied it, so whatever is there now was typed while
+    the answer was being written (the next question), and ending the turn used to wipe it."""
     history = list(turn.history)
     if run.error is not None:
         note = "⚠️ No answer: the run failed (see the notice)."
         history.append({"role": "assistant", "content": shown(display_answer("", note))})
-        return chat_frame(message="", chatbot=history, notice=join_notices(turn.notice, failure_notice(run.error)))
+        return chat_frame(chatbot=history, notice=join_notices(turn.notice, failure_notice(run.error)))
     trace = run.latest
     if trace is None:  # cancelled or out of time before the first step
         note = "⏹ Stopped before the first step: no answer."
         history.append({"role": "assistant", "content": shown(display_answer("", note))})
-        return chat_frame(message="", chatbot=history, notice=join_notices(turn.notice, end_notice(run, True)))
+        return chat_frame(chatbot=history, notice=join_notices(turn.notice, end_notice(run, True)))
     stopped = not trace.finished
     if stopped:
         trace = trace.prefix(len(trace.steps))  # a snapshot: the stream may not be closed yet
@@ -108,7 +111,7 @@ def final_frame(run: BackgroundRun, turn: ChatTurn) -> tuple:
         notice = join_notices(notice, NOTHING_TO_FILL)
     used = f"**In the answer**: {used_summary(text, turn.words)}" if turn.words else ""
     grid = grid_view(trace, color_by=turn.color_by)
-    return chat_frame(message="", chatbot=history, grid=grid,
+    return chat_frame(chatbot=history, grid=grid,
                       stats=render_stats(trace, "stopped" if stopped else "done"), scrubber=scrubber, trace=trace,
                       notice=join_notices(turn.notice, used, notice))
 

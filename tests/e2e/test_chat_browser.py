@@ -125,6 +125,27 @@ def test_a_conversation_longer_than_the_context(page):
     assert "failed" not in page.locator("#chatbot").inner_text() and error_pills(page) == 0
 
 
+def test_a_message_typed_while_the_answer_is_written_stays_in_the_box(page):
+    """The next question, typed while the answer diffuses, survives the answer's end and a Stop: the turn's last
+    frame used to empty the box, so the next Send found nothing to send."""
+    box = page.locator("#message textarea")
+    set_slider(page, "steps", 64)
+    send(page, "Write a story about a dog.")
+    page.wait_for_function("() => document.querySelector('#message textarea').value === ''", timeout=10000)
+    box.fill("Now one about a cat.")  # typed ahead, while the grid still changes
+    stats_say(page, "done")
+    time.sleep(1.0)  # the figures' frame lands after "done"
+    assert box.input_value() == "Now one about a cat."
+    page.locator("#send").click()  # sent as it stands
+    page.wait_for_function("() => document.querySelector('#message textarea').value === ''", timeout=10000)
+    assert "Now one about a cat." in page.locator("#chatbot").inner_text()
+    box.fill("And one about a frog.")
+    page.locator("#stop").click()
+    stats_say(page, "stopped")
+    time.sleep(1.0)
+    assert box.input_value() == "And one about a frog."
+
+
 def test_an_empty_answer_is_explained_in_the_chat(page, screenshot_dir):
     send(page, "Hi")
     stats_say(page, "done")
